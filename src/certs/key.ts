@@ -21,8 +21,9 @@ export function parsePrivateKey(pem: string): ParsedKey {
     const detail = err instanceof PemError ? `: ${err.message}` : '';
     return { ok: false, message: `the private key is not valid PEM${detail}` };
   }
-  // `openssl ecparam -genkey` prepends an EC PARAMETERS block; it adds nothing the key lacks.
-  const relevant = blocks.filter((b) => b.label !== 'EC PARAMETERS');
+  // `openssl ecparam -genkey` prepends an EC PARAMETERS block, and combined PEM files carry the
+  // certificate too; neither adds anything the key lacks.
+  const relevant = blocks.filter((b) => b.label !== 'EC PARAMETERS' && b.label !== 'CERTIFICATE');
   if (
     relevant.some((b) => b.label === 'ENCRYPTED PRIVATE KEY' || b.headers['Proc-Type']?.includes('ENCRYPTED'))
   ) {

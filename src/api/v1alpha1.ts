@@ -1,0 +1,121 @@
+// Types of the GatewayDomainCertificate custom resource, mirroring
+// crds/apig-cert-sync.io_gatewaydomaincertificates.yaml field for field.
+import type { V1ObjectMeta } from '@kubernetes/client-node';
+
+export const GROUP = 'apig-cert-sync.io';
+export const VERSION = 'v1alpha1';
+export const KIND = 'GatewayDomainCertificate';
+export const PLURAL = 'gatewaydomaincertificates';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+export const FINALIZER = `${GROUP}/finalizer`;
+
+export type GatewayService = 'apig' | 'roma';
+export type SyncMode = 'Domain' | 'Shared';
+export type DeletionPolicy = 'Retain' | 'Detach';
+
+export interface GatewayRef {
+  service: GatewayService;
+  endpoint?: string;
+  iamEndpoint?: string;
+  region?: string;
+  projectId: string;
+  instanceId?: string;
+  groupId?: string;
+  domainId?: string;
+  domain?: string;
+}
+
+export interface SharedDomain {
+  name: string;
+  instanceIds: string[];
+}
+
+export interface GatewayDomainCertificateSpec {
+  secretName: string;
+  gateway: GatewayRef;
+  credentialsSecretRef: { name: string };
+  mode?: SyncMode;
+  domains?: SharedDomain[];
+  certificateName?: string;
+  clientVerification?: { enabled?: boolean; caKey?: string };
+  deletionPolicy?: DeletionPolicy;
+  suspend?: boolean;
+  verifyInterval?: string;
+}
+
+export type ConditionStatus = 'True' | 'False' | 'Unknown';
+
+export interface Condition {
+  type: string;
+  status: ConditionStatus;
+  observedGeneration?: number;
+  lastTransitionTime: string;
+  reason: string;
+  message: string;
+}
+
+export interface CertificateStatus {
+  id?: string;
+  name?: string;
+  serialNumber?: string;
+  sha256Fingerprint?: string;
+  notBefore?: string;
+  notAfter?: string;
+  dnsNames?: string[];
+  issuer?: string;
+  contentHash?: string;
+}
+
+export interface DomainStatus {
+  id?: string;
+  name?: string;
+  instanceId?: string;
+  groupId?: string;
+  cnameStatus?: number;
+  minSslVersion?: string;
+}
+
+export interface GatewayDomainCertificateStatus {
+  observedGeneration?: number;
+  conditions?: Condition[];
+  certificate?: CertificateStatus;
+  domains?: DomainStatus[];
+  lastSyncTime?: string;
+  lastVerifiedTime?: string;
+  failures?: number;
+  nextRetryTime?: string;
+}
+
+export interface GatewayDomainCertificate {
+  apiVersion: typeof API_VERSION;
+  kind: typeof KIND;
+  metadata: V1ObjectMeta & { name: string; namespace: string };
+  spec: GatewayDomainCertificateSpec;
+  status?: GatewayDomainCertificateStatus;
+}
+
+/** Condition reasons: CamelCase, the vocabulary users see in `kubectl describe` and alerts. */
+export const Reason = {
+  Synced: 'Synced',
+  Suspended: 'Suspended',
+  SecretNotFound: 'SecretNotFound',
+  InvalidSecret: 'InvalidSecret',
+  InvalidCertificate: 'InvalidCertificate',
+  InvalidKey: 'InvalidKey',
+  KeyMismatch: 'KeyMismatch',
+  Expired: 'Expired',
+  NotYetValid: 'NotYetValid',
+  ChainOrder: 'ChainOrder',
+  DomainNotCovered: 'DomainNotCovered',
+  ValidityTooLong: 'ValidityTooLong',
+  CredentialsNotFound: 'CredentialsNotFound',
+  CredentialsInvalid: 'CredentialsInvalid',
+  PermissionDenied: 'PermissionDenied',
+  DomainNotFound: 'DomainNotFound',
+  GatewayRejected: 'GatewayRejected',
+  GatewayUnavailable: 'GatewayUnavailable',
+  VerificationFailed: 'VerificationFailed',
+  Deleting: 'Deleting',
+  DeletionFailed: 'DeletionFailed',
+} as const;
+export type Reason = (typeof Reason)[keyof typeof Reason];

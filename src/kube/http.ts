@@ -1,0 +1,66 @@
+// Raw requests to the API server with the kubeconfig's credentials, for the few calls where the
+// generated client gets in the way (paginated lists of any resource, merge patches of /status).
+import { HttpMethod, type KubeConfig, RequestContext } from '@kubernetes/client-node';
+import { fetch } from 'undici';
+
+export class KubeApiError extends Error {
+  readonly code: number;
+  readonly reason: string | undefined;
+  constructor(method: string, path: string, code: number, status: { message?: string; reason?: string }) {
+    super(`${method} ${path}: ${code} ${status.reason ?? ''} ${status.message ?? ''}`.trim());
+    this.name = 'KubeApiError';
+    this.code = code;
+    this.reason = status.reason;
+  }
+}
+
+export interface KubeRequest {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+  signal?: AbortSignal;
+}
+
+export async function kubeRequest<T>(kc: KubeConfig, path: string, req: KubeRequest = {}): Promise<T> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('kubeconfig has no current cluster');
+  const url = new URL(cluster.server.replace(/\/$/, '') + path);
+  for (const [k, v] of Object.entries(req.query ?? {})) {
+    if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+  }
+  const method = req.method ?? 'GET';
+  const ctx = new RequestContext(url.toString(), HttpMethod[method]);
+  await kc.applySecurityAuthentication(ctx);
+  const headers: Record<string, string> = { ...ctx.getHeaders(), accept: 'application/json' };
+  let body: string | undefined;
+  if (req.body !== undefined) {
+    body = JSON.stringify(req.body);
+    headers['content-type'] = req.contentType ?? 'application/json';
+  }
+  const res = await fetch(url, {
+    method,
+    headers,
+    body,
+    dispatcher: ctx.getDispatcher(),
+    signal: req.signal ?? AbortSignal.timeout(30_000),
+  });
+  const text = await res.text();
+  if (!res.ok) {
+    let status: { message?: string; reason?: string } = {};
+    try {
+      status = JSON.parse(text);
+    } catch {
+      status = { message: text.slice(0, 200) };
+    }
+    throw new KubeApiError(method, url.pathname, res.status, status);
+  }
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+export function errorCode(err: unknown): number | undefined {
+  const e = err as { code?: unknown; statusCode?: unknown };
+  if (typeof e?.code === 'number') return e.code;
+  if (typeof e?.statusCode === 'number') return e.statusCode;
+  return undefined;
+}

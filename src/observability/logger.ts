@@ -1,0 +1,34 @@
+// pino JSON logs. Redaction is a second line of defence: secret material is never passed to the
+// logger in the first place, but a mistake must still not print a key or a token.
+import pino, { type Logger } from 'pino';
+
+export const REDACT_PATHS = [
+  'privateKey',
+  'private_key',
+  'secretKey',
+  'password',
+  'token',
+  'securityToken',
+  '*.privateKey',
+  '*.private_key',
+  '*.secretKey',
+  '*.password',
+  '*.token',
+  '*.securityToken',
+  'headers.authorization',
+  'headers["x-auth-token"]',
+  'headers["x-security-token"]',
+];
+
+export function createLogger(level = 'info', destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { component: 'apig-cert-sync' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
+}

@@ -1,0 +1,18 @@
+// `npm run cluster`: the test control plane, for a human. Stays up until Ctrl-C.
+import { startControlPlane } from './controlplane.ts';
+
+const cp = await startControlPlane();
+console.log(`# kube-apiserver ${cp.server} (etcd ${cp.etcdUrl}); Ctrl-C stops it and removes ${cp.dir}`);
+console.log(`export KUBECONFIG=${cp.kubeconfigPath}`);
+console.log(`export PATH=${cp.binDir}:$PATH  # kubectl of the same version`);
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  console.error('\n# stopping the control plane');
+  await cp.stop();
+  process.exit(0);
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
+setInterval(() => {}, 1 << 30); // keep the event loop alive until a signal

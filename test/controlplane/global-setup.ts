@@ -1,0 +1,30 @@
+// vitest global setup: one real control plane per test run, torn down when the run ends.
+import type { TestProject } from 'vitest/node';
+import { startControlPlane } from './controlplane.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    kubeconfigPath: string;
+    kubectlPath: string;
+    controlPlaneBinDir: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+  // Suites that never touch Kubernetes (gateway, certificates) can run without one.
+  if (process.env.APIG_NO_CONTROL_PLANE === '1') return undefined;
+  const started = Date.now();
+  const cp = await startControlPlane();
+  console.log(`[control-plane] kube-apiserver ${cp.server} ready in ${Date.now() - started} ms`);
+  project.provide('kubeconfigPath', cp.kubeconfigPath);
+  project.provide('kubectlPath', cp.kubectlPath);
+  project.provide('controlPlaneBinDir', cp.binDir);
+  const onSignal = () => void cp.stop().finally(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return async () => {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    await cp.stop();
+  };
+}
