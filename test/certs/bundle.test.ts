@@ -7,6 +7,7 @@ import {
   type PrepareInput,
   type PrepareResult,
   prepareBundle,
+  toPem,
 } from '../../src/certs/index.ts';
 import {
   createCA,
@@ -20,14 +21,28 @@ import {
 
 const DAY = 86_400_000;
 const now = new Date();
-const roots: Record<KeyType, TestCertificate> = { rsa: createCA({ keyType: 'rsa' }), ec: createCA({ keyType: 'ec' }) };
+const roots: Record<KeyType, TestCertificate> = {
+  rsa: createCA({ keyType: 'rsa' }),
+  ec: createCA({ keyType: 'ec' }),
+};
 
 function leafOf(keyType: KeyType, opts: Partial<Parameters<typeof issueCertificate>[0]> = {}) {
-  return issueCertificate({ ca: roots[keyType], dnsNames: ['api.example.com', '*.apps.example.com'], keyType, ...opts });
+  return issueCertificate({
+    ca: roots[keyType],
+    dnsNames: ['api.example.com', '*.apps.example.com'],
+    keyType,
+    ...opts,
+  });
 }
 
 function prepare(leaf: TestCertificate, input: Partial<PrepareInput> = {}): PrepareResult {
-  return prepareBundle({ certPem: leaf.certPem, keyPem: leaf.keyPem, domains: ['api.example.com'], now, ...input });
+  return prepareBundle({
+    certPem: leaf.certPem,
+    keyPem: leaf.keyPem,
+    domains: ['api.example.com'],
+    now,
+    ...input,
+  });
 }
 
 function expectFailure(result: PrepareResult, reason: string, message?: RegExp) {
@@ -48,7 +63,9 @@ describe('prepareBundle: accepted input', () => {
         if (!result.ok) throw new Error(result.message);
         const { bundle } = result;
         expect(bundle.algorithm).toBe(keyType === 'rsa' ? 'RSA' : 'ECC');
-        expect(bundle.privateKeyPkcs8Pem).toMatch(/^-----BEGIN PRIVATE KEY-----\n[\s\S]+\n-----END PRIVATE KEY-----\n$/);
+        expect(bundle.privateKeyPkcs8Pem).toMatch(
+          /^-----BEGIN PRIVATE KEY-----\n[\s\S]+\n-----END PRIVATE KEY-----\n$/,
+        );
         expect(createPrivateKey(bundle.privateKeyPkcs8Pem).equals(leaf.privateKey)).toBe(true);
         expect(bundle.certChainPem).toBe(leaf.certPem);
         expect(bundle.leaf.serialNumber).toBe(leaf.serialNumber);
@@ -60,10 +77,27 @@ describe('prepareBundle: accepted input', () => {
   }
 
   it('keeps a cert-manager chain leaf first and leaves ca.crt out of it', () => {
-    const inter = issueCertificate({ ca: roots.rsa, dnsNames: [], isCA: true, commonName: 'Inter', keyType: 'ec' });
-    const leaf = issueCertificate({ ca: inter, dnsNames: ['api.example.com'], keyType: 'rsa', keyFormat: 'pkcs1' });
+    const inter = issueCertificate({
+      ca: roots.rsa,
+      dnsNames: [],
+      isCA: true,
+      commonName: 'Inter',
+      keyType: 'ec',
+    });
+    const leaf = issueCertificate({
+      ca: inter,
+      dnsNames: ['api.example.com'],
+      keyType: 'rsa',
+      keyFormat: 'pkcs1',
+    });
     const data = tlsSecretData(leaf, roots.rsa, { intermediates: [inter] });
-    const result = prepareBundle({ certPem: data['tls.crt'], keyPem: data['tls.key'], caPem: data['ca.crt'], domains: ['api.example.com'], now });
+    const result = prepareBundle({
+      certPem: data['tls.crt'],
+      keyPem: data['tls.key'],
+      caPem: data['ca.crt'],
+      domains: ['api.example.com'],
+      now,
+    });
     if (!result.ok) throw new Error(result.message);
     expect(result.bundle.certChainPem).toBe(leaf.certPem + inter.certPem);
     expect(result.bundle.chain.map((c) => c.commonName)).toEqual(['api.example.com', 'Inter']);
@@ -90,7 +124,13 @@ describe('prepareBundle: accepted input', () => {
   });
 
   it('reorders a CA certificate placed before the leaf, and drops a repeated certificate', () => {
-    const inter = issueCertificate({ ca: roots.rsa, dnsNames: [], isCA: true, commonName: 'Inter', keyType: 'rsa' });
+    const inter = issueCertificate({
+      ca: roots.rsa,
+      dnsNames: [],
+      isCA: true,
+      commonName: 'Inter',
+      keyType: 'rsa',
+    });
     const leaf = issueCertificate({ ca: inter, dnsNames: ['api.example.com'], keyType: 'rsa' });
     const result = prepare(leaf, { certPem: inter.certPem + leaf.certPem + inter.certPem });
     if (!result.ok) throw new Error(result.message);
@@ -129,7 +169,11 @@ describe('prepareBundle: refused input', () => {
     ['empty', '', /empty/],
     ['garbage', 'hello', /found none/],
     ['only a certificate', ecLeaf.certPem, /found none/],
-    ['a public key', ecLeaf.publicKey.export({ type: 'spki', format: 'pem' }) as string, /PUBLIC KEY block is not/],
+    [
+      'a public key',
+      ecLeaf.publicKey.export({ type: 'spki', format: 'pem' }) as string,
+      /PUBLIC KEY block is not/,
+    ],
     ['two keys', ecLeaf.keyPem + rsaLeaf.keyPem, /exactly one/],
     ['a corrupted key', rsaLeaf.keyPem.replace(/\n[A-Za-z0-9+/]{8}/, '\nAAAAAAAA'), /could not be parsed/],
   ])('InvalidKey for %s tls.key', (_name, keyPem, message) => {
@@ -194,7 +238,10 @@ describe('prepareBundle: refused input', () => {
   });
 
   it('NotYetValid before notBefore', () => {
-    const leaf = leafOf('rsa', { notBefore: new Date(now.getTime() + DAY), notAfter: new Date(now.getTime() + 90 * DAY) });
+    const leaf = leafOf('rsa', {
+      notBefore: new Date(now.getTime() + DAY),
+      notAfter: new Date(now.getTime() + 90 * DAY),
+    });
     expectFailure(prepare(leaf), 'NotYetValid', /not valid before \d{4}-\d\d-\d\dT/);
   });
 
@@ -218,23 +265,56 @@ describe('prepareBundle: refused input', () => {
 
   it('DomainNotCovered ignores the CN when SANs exist, and uses it when there are none', () => {
     const withSans = leafOf('ec', { commonName: 'cn.example.com', dnsNames: ['other.example.com'] });
-    expectFailure(prepare(withSans, { domains: ['cn.example.com'] }), 'DomainNotCovered', /other\.example\.com/);
+    expectFailure(
+      prepare(withSans, { domains: ['cn.example.com'] }),
+      'DomainNotCovered',
+      /other\.example\.com/,
+    );
     const cnOnly = leafOf('ec', { commonName: 'cn.example.com', dnsNames: [] });
     expect(prepare(cnOnly, { domains: ['cn.example.com'] }).ok).toBe(true);
-    expectFailure(prepare(cnOnly, { domains: ['x.example.com'] }), 'DomainNotCovered', /common name is cn\.example\.com/);
+    expectFailure(
+      prepare(cnOnly, { domains: ['x.example.com'] }),
+      'DomainNotCovered',
+      /common name is cn\.example\.com/,
+    );
   });
 
   it('ChainOrder when the certificates are not one chain', () => {
     const inter = issueCertificate({ ca: roots.ec, dnsNames: [], isCA: true, commonName: 'Inter' });
     const leaf = issueCertificate({ ca: inter, dnsNames: ['api.example.com'] });
     // Root without the intermediate: two unrelated certificates.
-    expectFailure(prepare(leaf, { certPem: leaf.certPem + roots.ec.certPem }), 'ChainOrder', /no single leaf/);
+    expectFailure(
+      prepare(leaf, { certPem: leaf.certPem + roots.ec.certPem }),
+      'ChainOrder',
+      /no single leaf/,
+    );
     // An unrelated intermediate after the leaf.
     const stranger = issueCertificate({ ca: roots.rsa, dnsNames: [], isCA: true, commonName: 'Stranger' });
-    expectFailure(prepare(leaf, { certPem: leaf.certPem + inter.certPem + stranger.certPem }), 'ChainOrder', /Stranger/);
+    expectFailure(
+      prepare(leaf, { certPem: leaf.certPem + inter.certPem + stranger.certPem }),
+      'ChainOrder',
+      /Stranger/,
+    );
     // Same names, different keys: names line up but the signature does not verify.
     const impostor = issueCertificate({ ca: roots.ec, dnsNames: [], isCA: true, commonName: 'Inter' });
     expectFailure(prepare(leaf, { certPem: leaf.certPem + impostor.certPem }), 'ChainOrder');
+  });
+
+  it('ChainOrder when a signature in the chain does not verify', () => {
+    const inter = issueCertificate({
+      ca: roots.rsa,
+      dnsNames: [],
+      isCA: true,
+      commonName: 'Inter',
+      keyType: 'rsa',
+    });
+    const leaf = issueCertificate({ ca: inter, dnsNames: ['api.example.com'] });
+    const der = Buffer.from(leaf.cert.raw);
+    der[der.length - 1]! ^= 0x01; // last signature byte: still parses, no longer verifies
+    const tampered = toPem('CERTIFICATE', der);
+    expect(new X509Certificate(tampered).checkIssued(inter.cert)).toBe(true);
+    expect(prepare(leaf, { certPem: leaf.certPem + inter.certPem }).ok).toBe(true);
+    expectFailure(prepare(leaf, { certPem: tampered + inter.certPem }), 'ChainOrder');
   });
 });
 

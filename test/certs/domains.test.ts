@@ -38,15 +38,16 @@ describe('nameMatchesDomain (RFC 6125)', () => {
 describe('uncoveredDomains', () => {
   it('uses DNS SANs and ignores the CN when SANs exist', () => {
     const cert = { dnsNames: ['a.example.com', '*.w.example.com'], commonName: 'cn.example.com' };
-    expect(uncoveredDomains(cert, ['a.example.com', 'x.w.example.com', 'cn.example.com', 'w.example.com'])).toEqual([
-      'cn.example.com',
-      'w.example.com',
-    ]);
+    expect(
+      uncoveredDomains(cert, ['a.example.com', 'x.w.example.com', 'cn.example.com', 'w.example.com']),
+    ).toEqual(['cn.example.com', 'w.example.com']);
   });
 
   it('falls back to the CN only when there are no DNS SANs', () => {
     expect(uncoveredDomains({ dnsNames: [], commonName: 'cn.example.com' }, ['CN.example.com'])).toEqual([]);
-    expect(uncoveredDomains({ dnsNames: [], commonName: undefined }, ['a.example.com'])).toEqual(['a.example.com']);
+    expect(uncoveredDomains({ dnsNames: [], commonName: undefined }, ['a.example.com'])).toEqual([
+      'a.example.com',
+    ]);
   });
 
   it('has nothing to check for no domains', () => {

@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { inspectCertificate, PemError, parseCertificateChain, parsePemBlocks } from '../../src/certs/index.ts';
+import {
+  inspectCertificate,
+  PemError,
+  parseCertificateChain,
+  parsePemBlocks,
+} from '../../src/certs/index.ts';
 import { createCA, issueCertificate } from '../support/pki.ts';
 
 const rsaCA = createCA({ keyType: 'rsa', commonName: 'Example RSA CA' });

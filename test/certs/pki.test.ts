@@ -17,7 +17,11 @@ describe('test PKI', () => {
     for (const leafType of KEY_TYPES) {
       it(`issues a ${leafType} leaf from a ${caType} CA that node parses and verifies`, () => {
         const ca = createCA({ keyType: caType, commonName: `CA ${caType}` });
-        const leaf = issueCertificate({ ca, dnsNames: ['a.example.com', '*.b.example.com'], keyType: leafType });
+        const leaf = issueCertificate({
+          ca,
+          dnsNames: ['a.example.com', '*.b.example.com'],
+          keyType: leafType,
+        });
         const x = new X509Certificate(leaf.certPem);
 
         expect(ca.cert.verify(ca.publicKey)).toBe(true);
@@ -37,7 +41,13 @@ describe('test PKI', () => {
 
   it('issues intermediates that can themselves issue', () => {
     const root = createCA();
-    const inter = issueCertificate({ ca: root, dnsNames: [], isCA: true, commonName: 'Inter', keyType: 'rsa' });
+    const inter = issueCertificate({
+      ca: root,
+      dnsNames: [],
+      isCA: true,
+      commonName: 'Inter',
+      keyType: 'rsa',
+    });
     const leaf = issueCertificate({ ca: inter, dnsNames: ['x.example.com'] });
     expect(inter.cert.ca).toBe(true);
     expect(inter.cert.verify(root.publicKey)).toBe(true);
@@ -90,7 +100,9 @@ describe('test PKI', () => {
     for (const c of [rsa1, ec1, ec8]) {
       expect(createPrivateKey(c.keyPem).equals(c.privateKey)).toBe(true);
     }
-    expect(() => issueCertificate({ ca, dnsNames: ['a'], keyType: 'ec', keyFormat: 'pkcs1' })).toThrow(/PKCS#1/);
+    expect(() => issueCertificate({ ca, dnsNames: ['a'], keyType: 'ec', keyFormat: 'pkcs1' })).toThrow(
+      /PKCS#1/,
+    );
     expect(exportKey(ec8.privateKey, 'pkcs8', 'pw')).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
   });
 
