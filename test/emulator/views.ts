@@ -1,0 +1,138 @@
+// JSON shapes of the answers, field names as on the reference pages.
+import type { CertRec, DomainRec, GroupRec, Store } from './store.ts';
+
+/** Full certificate (page 000 fields plus the certificates-API extras in huawei-cloud-apis.md). */
+export function certView(c: CertRec) {
+  return {
+    id: c.id,
+    name: c.name,
+    type: c.type,
+    instance_id: c.instanceId,
+    project_id: c.projectId,
+    common_name: c.info.common_name,
+    san: c.info.san,
+    version: c.info.version,
+    organization: c.info.organization,
+    organizational_unit: c.info.organizational_unit,
+    locality: c.info.locality,
+    state: c.info.state,
+    country: c.info.country,
+    not_before: c.info.not_before,
+    not_after: c.info.not_after,
+    serial_number: c.info.serial_number,
+    issuer: c.info.issuer,
+    signature_algorithm: c.info.signature_algorithm,
+    create_time: c.createTime,
+    update_time: c.updateTime,
+    is_has_trusted_root_ca: c.trustedRootCa !== null,
+    algorithm_type: c.info.algorithm_type,
+  };
+}
+
+/** List item (page 001 CertBase): no serial_number. */
+export function certBaseView(c: CertRec) {
+  return {
+    id: c.id,
+    name: c.name,
+    type: c.type,
+    instance_id: c.instanceId,
+    project_id: c.projectId,
+    common_name: c.info.common_name,
+    san: c.info.san,
+    not_after: c.info.not_after,
+    signature_algorithm: c.info.signature_algorithm,
+    create_time: c.createTime,
+    update_time: c.updateTime,
+    algorithm_type: c.info.algorithm_type,
+    is_has_trusted_root_ca: c.trustedRootCa !== null,
+  };
+}
+
+function sslInfos(store: Store, d: DomainRec) {
+  const c = d.certId ? store.certs.get(d.certId) : undefined;
+  return c ? [{ ssl_id: c.id, ssl_name: c.name, algorithm_type: c.info.algorithm_type, type: c.type }] : [];
+}
+
+/** Answer of the domain upload (page 004). ssl_id/ssl_name are absent while nothing is bound. */
+export function domainView(store: Store, d: DomainRec) {
+  const c = d.certId ? store.certs.get(d.certId) : undefined;
+  return {
+    url_domain: d.name,
+    id: d.id,
+    status: d.status,
+    min_ssl_version: d.minSslVersion,
+    is_http_redirect_to_https: d.redirectToHttps,
+    verified_client_certificate_enabled: d.verifiedClientCertificateEnabled,
+    ...(c ? { ssl_name: c.name, ssl_id: c.id } : {}),
+    ssl_infos: sslInfos(store, d),
+  };
+}
+
+/** A group's `url_domains[]` item: there the name field is `domain`. */
+export function urlDomainView(store: Store, d: DomainRec) {
+  const c = d.certId ? store.certs.get(d.certId) : undefined;
+  return {
+    id: d.id,
+    domain: d.name,
+    cname_status: d.status,
+    ...(c ? { ssl_id: c.id, ssl_name: c.name } : {}),
+    min_ssl_version: d.minSslVersion,
+    verified_client_certificate_enabled: d.verifiedClientCertificateEnabled,
+    is_has_trusted_root_ca: c ? c.trustedRootCa !== null : false,
+    ssl_infos: sslInfos(store, d),
+  };
+}
+
+export function groupView(store: Store, g: GroupRec) {
+  return {
+    id: g.id,
+    name: g.name,
+    status: 1,
+    sl_domain: `${g.id}.apic.emulator.huaweicloudapis.com`,
+    sl_domains: [`${g.id}.apic.emulator.huaweicloudapis.com`],
+    register_time: g.registerTime,
+    update_time: g.registerTime,
+    on_sell_status: 2,
+    remark: '',
+    is_default: 2,
+    version: 'V1',
+    url_domains: g.domains.map((d) => urlDomainView(store, d)),
+  };
+}
+
+/** `bound_domains[]` item of attached-domains. */
+export function boundDomainView(store: Store, d: DomainRec) {
+  const g = store.group(d);
+  return {
+    id: d.id,
+    url_domain: d.name,
+    instance_id: d.instanceId,
+    status: d.status,
+    min_ssl_version: d.minSslVersion,
+    verified_client_certificate_enabled: d.verifiedClientCertificateEnabled,
+    api_group_id: g.id,
+    api_group_name: g.name,
+  };
+}
+
+/** SCM CertificateDetail (page 002) for a certificate uploaded to the gateway. */
+export function scmView(c: CertRec, now = Date.now()) {
+  const wildcards = c.info.san.filter((s) => s.startsWith('*.')).length;
+  const expired = Date.parse(c.info.not_after) < now;
+  return {
+    id: c.scmId,
+    name: c.name,
+    domain: c.info.common_name || c.info.san[0] || '',
+    sans: c.info.san.join(';'),
+    type: 'DV_SSL_CERT',
+    deploy_support: true,
+    signature_algorithm: c.info.algorithm_type === 'ECC' ? 'SHA256WITHECDSA' : 'SHA256WITHRSA',
+    brand: 'OTHERS',
+    expire_time: `${c.info.not_after.replace('T', ' ').replace('Z', '')}.0`,
+    domain_type: c.info.san.length > 1 ? 'MULTI_DOMAIN' : wildcards > 0 ? 'WILDCARD' : 'SINGLE_DOMAIN',
+    validity_period: 12,
+    status: expired ? 'EXPIRED' : 'UPLOAD',
+    domain_count: Math.max(1, c.info.san.length),
+    wildcard_count: wildcards,
+  };
+}
