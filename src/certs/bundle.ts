@@ -54,6 +54,15 @@ const fail = (reason: BundleFailureReason, message: string): PrepareResult => ({
 const iso = (d: Date) => d.toISOString().replace('.000Z', 'Z');
 
 export function prepareBundle(input: PrepareInput): PrepareResult {
+  try {
+    return check(input);
+  } catch {
+    // Never throw at the reconciler, and never pass on an error text that might quote the input.
+    return fail('InvalidCertificate', 'the certificate or key could not be checked (unexpected input)');
+  }
+}
+
+function check(input: PrepareInput): PrepareResult {
   const now = input.now ?? new Date();
 
   let certs: ReturnType<typeof parseCertificateChain>;

@@ -355,6 +355,17 @@ describe('secrets stay secret', () => {
     }
   });
 
+  it('never throws, even for input that is not a string', () => {
+    const bad = {
+      certPem: undefined,
+      keyPem: rsa.keyPem,
+      domains: ['api.example.com'],
+    } as unknown as PrepareInput;
+    const result = prepareBundle(bad);
+    expect(result.ok).toBe(false);
+    if (!result.ok) for (const fragment of keyFragments(rsa)) expect(result.message).not.toContain(fragment);
+  });
+
   it('a bundle printed or serialised shows the key as [REDACTED]', () => {
     const result = prepare(ec);
     if (!result.ok) throw new Error(result.message);
