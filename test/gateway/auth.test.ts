@@ -3,9 +3,16 @@
 import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core';
 import { HttpRequestBuilder } from '@huaweicloud/huaweicloud-sdk-core/http/IHttpRequestBuilder.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGatewayClient, type GatewayError } from '../../src/gateway/index.ts';
 import { TokenCache } from '../../src/gateway/iam-token.ts';
-import { FAST_RETRY, type FakeServer, freshAksk, PROJECT, type Recorded, startFakeServer } from './fake-server.ts';
+import { createGatewayClient, type GatewayError } from '../../src/gateway/index.ts';
+import {
+  FAST_RETRY,
+  type FakeServer,
+  freshAksk,
+  PROJECT,
+  type Recorded,
+  startFakeServer,
+} from './fake-server.ts';
 
 const servers: FakeServer[] = [];
 afterEach(async () => {
@@ -46,7 +53,10 @@ describe('AK/SK', () => {
   for (const temporary of [false, true]) {
     it(`signs what it sends${temporary ? ' (temporary keys, X-Security-Token signed)' : ''}`, async () => {
       const srv = await server(() => ({ status: 200, body: { certs: [], total: 0, size: 0 } }));
-      const cred = { ...freshAksk(), ...(temporary ? { securityToken: 'temporary-security-token-XYZ' } : {}) };
+      const cred = {
+        ...freshAksk(),
+        ...(temporary ? { securityToken: 'temporary-security-token-XYZ' } : {}),
+      };
       const now = new Date('2025-01-02T03:04:05Z');
       const c = createGatewayClient({
         endpoint: srv.url,
@@ -57,14 +67,20 @@ describe('AK/SK', () => {
         now: () => now,
       });
       await c.listCertificates({ name: 'a b', offset: 0, limit: 20, common_name: '*.example.com' });
-      await c.updateCertificate('c1', { name: 'n_1', cert_content: '-----BEGIN CERTIFICATE-----\nü\n', private_key: 'k' });
+      await c.updateCertificate('c1', {
+        name: 'n_1',
+        cert_content: '-----BEGIN CERTIFICATE-----\nü\n',
+        private_key: 'k',
+      });
       await c.deleteCertificate('c1');
       await c.close();
       for (const r of srv.requests) {
         expect(r.headers['x-sdk-date']).toBe('20250102T030405Z');
         expect(r.headers['x-project-id']).toBe(PROJECT);
         expect(r.headers['x-security-token']).toBe(temporary ? 'temporary-security-token-XYZ' : undefined);
-        const signed = String(r.headers.authorization).match(/SignedHeaders=([^,]+)/)![1]!.split(';');
+        const signed = String(r.headers.authorization)
+          .match(/SignedHeaders=([^,]+)/)![1]!
+          .split(';');
         expect(signed).toContain('host');
         expect(signed).toContain('x-sdk-date');
         expect(signed).toContain('x-project-id');
@@ -76,7 +92,10 @@ describe('AK/SK', () => {
   }
 
   it('a 401 is final: no retry, kind auth', async () => {
-    const srv = await server(() => ({ status: 401, body: { error_code: 'APIG.1002', error_msg: 'Incorrect token' } }));
+    const srv = await server(() => ({
+      status: 401,
+      body: { error_code: 'APIG.1002', error_msg: 'Incorrect token' },
+    }));
     const c = createGatewayClient({
       endpoint: srv.url,
       family: 'apic',
@@ -85,7 +104,11 @@ describe('AK/SK', () => {
       allowInsecureHttp: true,
       retry: FAST_RETRY,
     });
-    await expect(c.getCertificate('c1')).rejects.toMatchObject({ kind: 'auth', status: 401, errorCode: 'APIG.1002' });
+    await expect(c.getCertificate('c1')).rejects.toMatchObject({
+      kind: 'auth',
+      status: 401,
+      errorCode: 'APIG.1002',
+    });
     expect(srv.requests.length).toBe(1);
     await c.close();
   });
@@ -93,15 +116,26 @@ describe('AK/SK', () => {
 
 let userSeq = 0;
 function passwordCred() {
-  return { kind: 'password' as const, username: `user${++userSeq}-${Date.now()}`, password: 'P@ssw0rd-secret!', domainName: 'acme' };
+  return {
+    kind: 'password' as const,
+    username: `user${++userSeq}-${Date.now()}`,
+    password: 'P@ssw0rd-secret!',
+    domainName: 'acme',
+  };
 }
 
 /** An IAM + gateway fake: tokens are `tok-N`; `valid` decides which tokens the gateway accepts. */
-async function iamAndGateway(opts: { lifetimeMs?: number; valid?: (token: string) => boolean; loginStatus?: number } = {}) {
+async function iamAndGateway(
+  opts: { lifetimeMs?: number; valid?: (token: string) => boolean; loginStatus?: number } = {},
+) {
   let issued = 0;
   const srv = await server(async (r) => {
     if (r.path === '/v3/auth/tokens') {
-      if (opts.loginStatus) return { status: opts.loginStatus, body: { error_msg: 'The username or password is wrong.', error_code: 'IAM.0004' } };
+      if (opts.loginStatus)
+        return {
+          status: opts.loginStatus,
+          body: { error_msg: 'The username or password is wrong.', error_code: 'IAM.0004' },
+        };
       issued++;
       await new Promise((res) => setTimeout(res, 20)); // keep logins in flight long enough to overlap
       const now = Date.now();
@@ -117,7 +151,8 @@ async function iamAndGateway(opts: { lifetimeMs?: number; valid?: (token: string
       };
     }
     const tok = String(r.headers['x-auth-token']);
-    if (opts.valid && !opts.valid(tok)) return { status: 401, body: { error_code: 'APIG.1002', error_msg: 'Incorrect token' } };
+    if (opts.valid && !opts.valid(tok))
+      return { status: 401, body: { error_code: 'APIG.1002', error_msg: 'Incorrect token' } };
     return { status: 200, body: { id: 'c1', name: 'n' } };
   });
   return { srv, logins: () => srv.requests.filter((r) => r.path === '/v3/auth/tokens') };
@@ -127,13 +162,23 @@ describe('IAM password token', () => {
   it('logs in with the documented project-scoped body and sends X-Auth-Token', async () => {
     const { srv, logins } = await iamAndGateway();
     const cred = passwordCred();
-    const c = createGatewayClient({ endpoint: srv.url, iamEndpoint: srv.url, family: 'apigw', projectId: PROJECT, credentials: cred, allowInsecureHttp: true });
+    const c = createGatewayClient({
+      endpoint: srv.url,
+      iamEndpoint: srv.url,
+      family: 'apigw',
+      projectId: PROJECT,
+      credentials: cred,
+      allowInsecureHttp: true,
+    });
     await c.getCertificate('c1');
     await c.getCertificate('c1');
     expect(logins().length).toBe(1);
     expect(JSON.parse(logins()[0]!.body)).toEqual({
       auth: {
-        identity: { methods: ['password'], password: { user: { name: cred.username, password: cred.password, domain: { name: 'acme' } } } },
+        identity: {
+          methods: ['password'],
+          password: { user: { name: cred.username, password: cred.password, domain: { name: 'acme' } } },
+        },
         scope: { project: { id: PROJECT } },
       },
     });
@@ -146,7 +191,14 @@ describe('IAM password token', () => {
   it('concurrent calls share one login, also across clients of the same account', async () => {
     const { srv, logins } = await iamAndGateway();
     const cred = passwordCred();
-    const mk = () => createGatewayClient({ endpoint: srv.url, family: 'apigw', projectId: PROJECT, credentials: cred, allowInsecureHttp: true });
+    const mk = () =>
+      createGatewayClient({
+        endpoint: srv.url,
+        family: 'apigw',
+        projectId: PROJECT,
+        credentials: cred,
+        allowInsecureHttp: true,
+      });
     const a = mk();
     const b = mk();
     await Promise.all([...Array.from({ length: 8 }, () => a.getCertificate('c1')), b.getCertificate('c1')]);
@@ -178,16 +230,31 @@ describe('IAM password token', () => {
 
   it('on a 401 renews once and retries once', async () => {
     const { srv, logins } = await iamAndGateway({ valid: (t) => t !== 'tok-1' });
-    const c = createGatewayClient({ endpoint: srv.url, family: 'apigw', projectId: PROJECT, credentials: passwordCred(), allowInsecureHttp: true });
+    const c = createGatewayClient({
+      endpoint: srv.url,
+      family: 'apigw',
+      projectId: PROJECT,
+      credentials: passwordCred(),
+      allowInsecureHttp: true,
+    });
     await expect(c.getCertificate('c1')).resolves.toMatchObject({ id: 'c1' });
     expect(logins().length).toBe(2);
-    expect(srv.requests.filter((r) => r.path !== '/v3/auth/tokens').map((r) => r.headers['x-auth-token'])).toEqual(['tok-1', 'tok-2']);
+    expect(
+      srv.requests.filter((r) => r.path !== '/v3/auth/tokens').map((r) => r.headers['x-auth-token']),
+    ).toEqual(['tok-1', 'tok-2']);
     await c.close();
   });
 
   it('gives up with an auth error when the fresh token is refused too', async () => {
     const { srv, logins } = await iamAndGateway({ valid: () => false });
-    const c = createGatewayClient({ endpoint: srv.url, family: 'apigw', projectId: PROJECT, credentials: passwordCred(), allowInsecureHttp: true, retry: FAST_RETRY });
+    const c = createGatewayClient({
+      endpoint: srv.url,
+      family: 'apigw',
+      projectId: PROJECT,
+      credentials: passwordCred(),
+      allowInsecureHttp: true,
+      retry: FAST_RETRY,
+    });
     const err = (await c.getCertificate('c1').catch((e) => e)) as GatewayError;
     expect(err).toMatchObject({ kind: 'auth', status: 401, operation: 'ShowCertificate' });
     expect(logins().length).toBe(2);
@@ -197,8 +264,19 @@ describe('IAM password token', () => {
 
   it('a refused login is an auth error of CreateToken, not retried', async () => {
     const { srv } = await iamAndGateway({ loginStatus: 401 });
-    const c = createGatewayClient({ endpoint: srv.url, family: 'apigw', projectId: PROJECT, credentials: passwordCred(), allowInsecureHttp: true, retry: FAST_RETRY });
-    await expect(c.getCertificate('c1')).rejects.toMatchObject({ kind: 'auth', operation: 'CreateToken', status: 401 });
+    const c = createGatewayClient({
+      endpoint: srv.url,
+      family: 'apigw',
+      projectId: PROJECT,
+      credentials: passwordCred(),
+      allowInsecureHttp: true,
+      retry: FAST_RETRY,
+    });
+    await expect(c.getCertificate('c1')).rejects.toMatchObject({
+      kind: 'auth',
+      operation: 'CreateToken',
+      status: 401,
+    });
     expect(srv.requests.length).toBe(1);
     await c.close();
   });
@@ -210,7 +288,11 @@ describe('TokenCache', () => {
     let n = 0;
     const t0 = Date.parse('2025-01-01T00:00:00Z');
     let now = t0;
-    const login = async () => ({ token: `t${++n}`, expiresAt: new Date(t0 + 86_400_000), issuedAt: new Date(t0) });
+    const login = async () => ({
+      token: `t${++n}`,
+      expiresAt: new Date(t0 + 86_400_000),
+      issuedAt: new Date(t0),
+    });
     expect(await cache.get(login, () => new Date(now))).toBe('t1');
     now = t0 + 22 * 3_600_000;
     expect(await cache.get(login, () => new Date(now))).toBe('t1');

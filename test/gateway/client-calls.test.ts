@@ -14,7 +14,10 @@ beforeEach(() => {
   srv.requests.length = 0;
 });
 
-function client(family: Family, extra: Partial<Parameters<typeof createGatewayClient>[0]> = {}): GatewayClient {
+function client(
+  family: Family,
+  extra: Partial<Parameters<typeof createGatewayClient>[0]> = {},
+): GatewayClient {
   return createGatewayClient({
     endpoint: srv.url,
     family,
@@ -36,9 +39,14 @@ for (const family of ['apigw', 'apic'] as const) {
       const seen: string[] = [];
       srv.handle((r) => {
         seen.push(`${r.method} ${r.path} ${r.body}`);
-        if (r.method === 'DELETE' || r.path.endsWith('/attach') || r.path.endsWith('/detach')) return { status: 204 };
-        if (r.method === 'POST' && r.path.endsWith('/certificate')) return { status: 201, body: { id: 'd1', ssl_id: 'c9' } };
-        return { status: 200, body: { id: 'x', name: 'n', certs: [], total: 0, size: 0, bound_domains: [], groups: [] } };
+        if (r.method === 'DELETE' || r.path.endsWith('/attach') || r.path.endsWith('/detach'))
+          return { status: 204 };
+        if (r.method === 'POST' && r.path.endsWith('/certificate'))
+          return { status: 201, body: { id: 'd1', ssl_id: 'c9' } };
+        return {
+          status: 200,
+          body: { id: 'x', name: 'n', certs: [], total: 0, size: 0, bound_domains: [], groups: [] },
+        };
       });
       expect(await c.uploadDomainCertificate('i1', 'g1', 'd1', input)).toEqual({ id: 'd1', ssl_id: 'c9' });
       await c.getDomainCertificate('i1', 'g1', 'd1', 'c1');
@@ -124,7 +132,10 @@ describe('helpers', () => {
           },
         };
       }
-      return { status: 200, body: { id: 'g2', name: 'two', url_domains: [{ id: 'd7', domain: 'api.example.com', ssl_id: 's' }] } };
+      return {
+        status: 200,
+        body: { id: 'g2', name: 'two', url_domains: [{ id: 'd7', domain: 'api.example.com', ssl_id: 's' }] },
+      };
     });
     const c = client('apigw');
     expect(await c.findDomainByName('i1', 'API.example.com')).toEqual({
@@ -140,16 +151,29 @@ describe('helpers', () => {
     srv.handle(() => ({ status: 400, body: { error_code: 'APIG.2000', error_msg: 'not bound' } }));
     const c = client('apigw');
     await expect(c.detachDomains('c1', [{ domain: 'a.example.com' }])).resolves.toBeUndefined();
-    await expect(c.attachDomains('c1', [{ domain: 'a.example.com' }])).rejects.toMatchObject({ errorCode: 'APIG.2000' });
+    await expect(c.attachDomains('c1', [{ domain: 'a.example.com' }])).rejects.toMatchObject({
+      errorCode: 'APIG.2000',
+    });
     srv.handle(() => ({ status: 400, body: { error_code: 'APIG.2012', error_msg: 'bad' } }));
-    await expect(c.detachDomains('c1', [{ domain: 'a.example.com' }])).rejects.toMatchObject({ kind: 'terminal' });
+    await expect(c.detachDomains('c1', [{ domain: 'a.example.com' }])).rejects.toMatchObject({
+      kind: 'terminal',
+    });
     await c.close();
   });
 
   it('listScmCertificates goes to the SCM endpoint and validates its query', async () => {
-    const scm = await startFakeServer(() => ({ status: 200, body: { certificates: [{ id: 'scs1' }], total_count: 1 } }));
+    const scm = await startFakeServer(() => ({
+      status: 200,
+      body: { certificates: [{ id: 'scs1' }], total_count: 1 },
+    }));
     const c = client('apigw', { scmEndpoint: scm.url });
-    const res = await c.listScmCertificates({ limit: 10, offset: 0, sort_dir: 'ASC', sort_key: 'certExpiredTime', status: 'ISSUED' });
+    const res = await c.listScmCertificates({
+      limit: 10,
+      offset: 0,
+      sort_dir: 'ASC',
+      sort_key: 'certExpiredTime',
+      status: 'ISSUED',
+    });
     expect(res.total_count).toBe(1);
     expect(scm.requests[0]!.path).toBe('/v3/scm/certificates');
     expect(Object.fromEntries(scm.requests[0]!.query)).toEqual({
@@ -161,9 +185,19 @@ describe('helpers', () => {
     });
     // SCM is a global service: no project header is sent there.
     expect(scm.requests[0]!.headers['x-project-id']).toBeUndefined();
-    for (const bad of [{ limit: 9 }, { limit: 51 }, { limit: 10.5 }, { offset: -1 }, { sort_dir: 'UP' }, { sort_key: 'name' }]) {
+    for (const bad of [
+      { limit: 9 },
+      { limit: 51 },
+      { limit: 10.5 },
+      { offset: -1 },
+      { sort_dir: 'UP' },
+      { sort_key: 'name' },
+    ]) {
       // biome-ignore lint/suspicious/noExplicitAny: deliberately invalid input
-      await expect(c.listScmCertificates(bad as any)).rejects.toMatchObject({ errorCode: 'INVALID_ARGUMENT', kind: 'terminal' });
+      await expect(c.listScmCertificates(bad as any)).rejects.toMatchObject({
+        errorCode: 'INVALID_ARGUMENT',
+        kind: 'terminal',
+      });
     }
     expect(scm.requests.length).toBe(1);
     await c.close();
@@ -191,7 +225,12 @@ describe('helpers', () => {
 describe('configuration', () => {
   it('refuses plain http:// unless allowInsecureHttp', () => {
     expect(() =>
-      createGatewayClient({ endpoint: srv.url, family: 'apigw', projectId: PROJECT, credentials: freshAksk() }),
+      createGatewayClient({
+        endpoint: srv.url,
+        family: 'apigw',
+        projectId: PROJECT,
+        credentials: freshAksk(),
+      }),
     ).toThrow(/only https/);
     expect(() =>
       createGatewayClient({

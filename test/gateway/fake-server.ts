@@ -31,7 +31,9 @@ export interface FakeServer {
   server: Server;
 }
 
-export async function startFakeServer(handler: Handler = () => ({ status: 200, body: {} })): Promise<FakeServer> {
+export async function startFakeServer(
+  handler: Handler = () => ({ status: 200, body: {} }),
+): Promise<FakeServer> {
   let current = handler;
   const state: FakeServer = {
     url: '',
@@ -62,7 +64,11 @@ export async function startFakeServer(handler: Handler = () => ({ status: 200, b
     const a = await current(rec);
     if (a.hang) return;
     const text = a.body === undefined ? '' : typeof a.body === 'string' ? a.body : JSON.stringify(a.body);
-    res.writeHead(a.status, { 'content-type': 'application/json', 'x-request-id': `req-${state.requests.length}`, ...a.headers });
+    res.writeHead(a.status, {
+      'content-type': 'application/json',
+      'x-request-id': `req-${state.requests.length}`,
+      ...a.headers,
+    });
     res.end(text);
   });
   server.on('connection', () => {
