@@ -155,14 +155,15 @@ export function validateCertificate(certPem: string, keyPem: string, now = Date.
   const chain = parseChain(certPem, 'cert_content');
   const key = parseKey(keyPem);
   const leaf = chain[0]!;
-  const info = describe(leaf);
-  if (info.san.length === 0) throw errors.noSan();
-  if (!leaf.checkPrivateKey(key)) throw errors.keyMismatch();
+  // Order first: an intermediate-first chain is reported as out of order, not as "no SAN".
   for (let i = 0; i + 1 < chain.length; i++) {
     const child = chain[i]!;
     const parent = chain[i + 1]!;
     if (!child.checkIssued(parent) || !child.verify(parent.publicKey)) throw errors.chainOrder();
   }
+  const info = describe(leaf);
+  if (info.san.length === 0) throw errors.noSan();
+  if (!leaf.checkPrivateKey(key)) throw errors.keyMismatch();
   if (leaf.validToDate.getTime() < now) throw errors.expired();
   if (leaf.validToDate.getTime() > MAX_NOT_AFTER) throw errors.tooLate();
   return { info, leaf };
