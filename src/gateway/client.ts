@@ -97,6 +97,7 @@ class HuaweiGatewayClient implements GatewayClient {
       ? parseEndpoint(opts.scmEndpoint, 'scmEndpoint', insecure)
       : siblingEndpoint(this.endpoint, 'scm');
     const now = opts.now ?? (() => new Date());
+    if (opts.proxyUrl) registerSecret(proxyPassword(opts.proxyUrl));
     this.transport = new Transport({
       timeouts: opts.timeouts,
       retry: opts.retry,
@@ -321,6 +322,15 @@ class HuaweiGatewayClient implements GatewayClient {
 
   close() {
     return this.transport.close();
+  }
+}
+
+function proxyPassword(proxyUrl: string): string | undefined {
+  try {
+    const p = new URL(proxyUrl).password;
+    return p ? decodeURIComponent(p) : undefined;
+  } catch {
+    throw new TypeError('proxyUrl is not a valid URL');
   }
 }
 

@@ -88,6 +88,10 @@ describe.each(['aksk', 'temporary', 'password'] as const)('every call, %s', (sch
     const shown = await c.getDomainCertificate(t.instanceId, t.groupId, t.domainId, certId);
     expect(BigInt(shown.serial_number!)).toBe(BigInt(s1));
     expect((await c.getCertificate(certId)).id).toBe(certId);
+    // Query values needing escapes are signed the way the emulator verifies them.
+    expect(
+      (await c.listCertificates({ instance_id: t.instanceId, name: 'no such ü+&= name' })).certs,
+    ).toEqual([]);
     const listed = await c.listAllCertificates({ instance_id: t.instanceId, limit: 1 });
     expect(listed.map((x) => x.id)).toContain(certId);
     const second = certFor(t.domainName);
@@ -171,7 +175,7 @@ describe('faults', () => {
     await c.close();
   });
 
-  it('random error/busy/throttle rates: every call still succeeds within 4 attempts', async () => {
+  it('random error/busy/throttle rates: every call still succeeds within the attempt budget', async () => {
     const c = client('apigw', 'aksk', {
       retry: { maxAttempts: 6, baseDelayMs: 1, throttledBaseDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 5 },
     });
