@@ -52,8 +52,10 @@ export function canonicalQuery(rawQuery: string): string {
   for (const part of rawQuery.split('&')) {
     if (!part) continue;
     const i = part.indexOf('=');
-    const k = decode(i < 0 ? part : part.slice(0, i));
-    const v = i < 0 ? '' : decode(part.slice(i + 1));
+    // `+` is a space in a query (axios and URLSearchParams send spaces that way; signers sign %20).
+    const plus = (x: string) => decode(x.replace(/\+/g, ' '));
+    const k = plus(i < 0 ? part : part.slice(0, i));
+    const v = i < 0 ? '' : plus(part.slice(i + 1));
     pairs.push([rfc3986(k), rfc3986(v)]);
   }
   pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
