@@ -1,6 +1,10 @@
 // pino JSON logs. Redaction is a second line of defence: secret material is never passed to the
 // logger in the first place, but a mistake must still not print a key or a token.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pino, { type Logger } from 'pino';
+
+/** Fields (such as the resource key) added to every line logged inside one reconcile, by any module. */
+export const logContext = new AsyncLocalStorage<Record<string, unknown>>();
 
 export const REDACT_PATHS = [
   'privateKey',
@@ -28,6 +32,7 @@ export function createLogger(level = 'info', destination?: pino.DestinationStrea
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       formatters: { level: (label) => ({ level: label }) },
+      mixin: () => logContext.getStore() ?? {},
     },
     destination,
   );

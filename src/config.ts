@@ -1,0 +1,103 @@
+// Operator settings from flags, else environment variables, else defaults (table in README.md).
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+
+export interface OperatorConfig {
+  namespaces: string[] | undefined;
+  concurrency: number;
+  logLevel: string;
+  metricsAddress: string;
+  probeAddress: string;
+  leaderElect: boolean;
+  leaderElectionNamespace: string;
+  leaderElectionId: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+  identity: string;
+  allowInsecureHttp: boolean;
+  caBundle: string | undefined;
+  proxyUrl: string | undefined;
+  gatewayRatePerSecond: number;
+  gatewayBurst: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  deletionTimeoutMs: number;
+  shutdownTimeoutMs: number;
+}
+
+const OPTIONS = {
+  namespaces: { env: 'WATCH_NAMESPACES', def: '' },
+  concurrency: { env: 'CONCURRENCY', def: '4' },
+  'log-level': { env: 'LOG_LEVEL', def: 'info' },
+  'metrics-bind-address': { env: 'METRICS_BIND_ADDRESS', def: ':8080' },
+  'health-probe-bind-address': { env: 'HEALTH_PROBE_BIND_ADDRESS', def: ':8081' },
+  'leader-elect': { env: 'LEADER_ELECT', def: 'false' },
+  'leader-election-namespace': { env: 'POD_NAMESPACE', def: 'default' },
+  'leader-election-id': { env: 'LEADER_ELECTION_ID', def: 'apig-cert-sync-leader' },
+  'lease-duration': { env: 'LEASE_DURATION_SECONDS', def: '15' },
+  'renew-deadline': { env: 'RENEW_DEADLINE_SECONDS', def: '10' },
+  'retry-period': { env: 'RETRY_PERIOD_SECONDS', def: '2' },
+  identity: { env: 'POD_NAME', def: '' },
+  'allow-insecure-http': { env: 'ALLOW_INSECURE_HTTP', def: 'false' },
+  'ca-bundle': { env: 'GATEWAY_CA_BUNDLE', def: '' },
+  'https-proxy': { env: 'HTTPS_PROXY', def: '' },
+  'gateway-rate': { env: 'GATEWAY_RATE_PER_SECOND', def: '10' },
+  'gateway-burst': { env: 'GATEWAY_BURST', def: '20' },
+  'backoff-base': { env: 'BACKOFF_BASE_SECONDS', def: '5' },
+  'backoff-max': { env: 'BACKOFF_MAX_SECONDS', def: '300' },
+  'deletion-timeout': { env: 'DELETION_TIMEOUT_SECONDS', def: '600' },
+  'shutdown-timeout': { env: 'SHUTDOWN_TIMEOUT_SECONDS', def: '25' },
+} as const;
+
+type Name = keyof typeof OPTIONS;
+
+export function usage(): string {
+  return Object.entries(OPTIONS)
+    .map(([flag, o]) => `  --${flag.padEnd(28)} env ${o.env.padEnd(26)} default ${o.def || '(none)'}`)
+    .join('\n');
+}
+
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): OperatorConfig {
+  const { values } = parseArgs({
+    args: argv,
+    options: Object.fromEntries(Object.keys(OPTIONS).map((k) => [k, { type: 'string' as const }])),
+    strict: true,
+  });
+  const get = (n: Name): string => (values[n] as string | undefined) ?? env[OPTIONS[n].env] ?? OPTIONS[n].def;
+  const num = (n: Name, min: number): number => {
+    const v = Number(get(n));
+    if (!Number.isFinite(v) || v < min) throw new Error(`--${n} must be a number >= ${min}, got "${get(n)}"`);
+    return v;
+  };
+  const bool = (n: Name): boolean => /^(1|true|yes)$/i.test(get(n));
+  const list = get('namespaces')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const caFile = get('ca-bundle');
+  return {
+    namespaces: list.length > 0 ? list : undefined,
+    concurrency: num('concurrency', 1),
+    logLevel: get('log-level'),
+    metricsAddress: get('metrics-bind-address'),
+    probeAddress: get('health-probe-bind-address'),
+    leaderElect: bool('leader-elect'),
+    leaderElectionNamespace: get('leader-election-namespace'),
+    leaderElectionId: get('leader-election-id'),
+    leaseDurationMs: num('lease-duration', 1) * 1000,
+    renewDeadlineMs: num('renew-deadline', 1) * 1000,
+    retryPeriodMs: num('retry-period', 0.1) * 1000,
+    identity: get('identity') || `${hostname()}_${process.pid}`,
+    allowInsecureHttp: bool('allow-insecure-http'),
+    caBundle: caFile ? readFileSync(caFile, 'utf8') : undefined,
+    proxyUrl: get('https-proxy') || undefined,
+    gatewayRatePerSecond: num('gateway-rate', 0.01),
+    gatewayBurst: num('gateway-burst', 1),
+    backoffBaseMs: num('backoff-base', 0.001) * 1000,
+    backoffMaxMs: num('backoff-max', 0.001) * 1000,
+    deletionTimeoutMs: num('deletion-timeout', 0) * 1000,
+    shutdownTimeoutMs: num('shutdown-timeout', 1) * 1000,
+  };
+}

@@ -1,0 +1,185 @@
+// Wires watches, the work queue and the reconciler: events say which key to look at, workers
+// reconcile keys one at a time each, results schedule the next look. Caches run on every replica
+// (a standby is warm); workers run only while this process leads.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { GatewayDomainCertificate } from '../api/v1alpha1.ts';
+import { EventRecorder } from '../kube/events.ts';
+import { KubeSecretSource, KubeStatusWriter } from '../kube/resources.ts';
+import { WorkQueue } from '../kube/workqueue.ts';
+import { logContext } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { ReconcilerDeps } from '../reconciler/ports.ts';
+import { Reconciler } from '../reconciler/reconciler.ts';
+import { GatewayPool, type PoolOptions } from './gateway-pool.ts';
+import { createWatches, needsReconcile, SecretIndex, type WatchSet } from './watches.ts';
+
+const NAME = 'gatewaydomaincertificate';
+
+export interface ControllerOptions {
+  kubeConfig: KubeConfig;
+  logger: Logger;
+  metrics: Metrics;
+  namespaces?: string[];
+  concurrency?: number;
+  gateway?: PoolOptions;
+  reconciler?: Pick<ReconcilerDeps, 'backoffBaseMs' | 'backoffMaxMs' | 'deletionTimeoutMs' | 'now'>;
+  stallTimeoutMs?: number;
+  identity?: string;
+}
+
+export class Controller {
+  readonly queue: WorkQueue<string>;
+  private readonly opts: ControllerOptions;
+  private readonly watches: WatchSet;
+  private readonly index = new SecretIndex();
+  private readonly pool: GatewayPool;
+  private readonly reconciler: Reconciler;
+  private readonly events: EventRecorder;
+  private workers: Promise<void> | undefined;
+
+  constructor(opts: ControllerOptions) {
+    this.opts = opts;
+    const { metrics: m, logger } = opts;
+    this.queue = new WorkQueue<string>({
+      baseDelayMs: 5,
+      maxDelayMs: 300_000,
+      jitter: 0.1,
+      metrics: {
+        depth: (n) => m.queueDepth.set({ name: NAME }, n),
+        add: () => m.queueAdds.inc({ name: NAME }),
+        retry: () => m.queueRetries.inc({ name: NAME }),
+        queueLatency: (s) => m.queueLatency.observe({ name: NAME }, s),
+        workDuration: (s) => m.workDuration.observe({ name: NAME }, s),
+      },
+    });
+    this.pool = new GatewayPool({
+      ...opts.gateway,
+      logger,
+      onCall: (e) => {
+        m.gatewayCalls.inc({ operation: e.operation, status: String(e.status ?? 'none'), error_code: e.errorCode ?? '' });
+        m.gatewayCallDuration.observe({ operation: e.operation }, e.durationMs / 1000);
+      },
+    });
+    this.events = new EventRecorder({
+      kubeConfig: opts.kubeConfig,
+      reportingInstance: opts.identity ?? 'apig-cert-sync',
+      logger,
+    });
+    this.reconciler = new Reconciler({
+      ...opts.reconciler,
+      secrets: new KubeSecretSource(opts.kubeConfig),
+      gateways: this.pool,
+      status: new KubeStatusWriter(opts.kubeConfig),
+      events: {
+        event: (gdc, type, reason, action, note) =>
+          this.events.event(
+            {
+              apiVersion: gdc.apiVersion,
+              kind: gdc.kind,
+              name: gdc.metadata.name,
+              namespace: gdc.metadata.namespace,
+              uid: gdc.metadata.uid ?? '',
+              resourceVersion: gdc.metadata.resourceVersion ?? '',
+            },
+            type,
+            reason,
+            action,
+            note,
+          ),
+      },
+      logger,
+      observer: {
+        synced: (gdc, status) => {
+          const labels = { namespace: gdc.metadata.namespace, name: gdc.metadata.name };
+          const notAfter = Date.parse(status.certificate?.notAfter ?? '');
+          for (const d of status.domains ?? []) {
+            if (Number.isFinite(notAfter)) m.certificateNotAfter.set({ ...labels, domain: d.name ?? '' }, notAfter / 1000);
+          }
+          m.resourceReady.remove(labels as Record<string, string>);
+          m.resourceReady.set({ ...labels, reason: 'Synced' }, 1);
+        },
+        failed: (gdc, reason) => {
+          const labels = { namespace: gdc.metadata.namespace, name: gdc.metadata.name };
+          m.resourceReady.remove(labels as Record<string, string>);
+          m.resourceReady.set({ ...labels, reason }, 0);
+        },
+        deleted: (gdc) => this.forgetMetrics(gdc.metadata.namespace, gdc.metadata.name),
+      },
+    });
+    this.watches = createWatches({
+      kubeConfig: opts.kubeConfig,
+      namespaces: opts.namespaces,
+      logger,
+      ...(opts.stallTimeoutMs ? { stallTimeoutMs: opts.stallTimeoutMs } : {}),
+      onResource: (_type, key, next, prev) => {
+        this.index.update(key, next);
+        if (!next) this.forgetMetrics(prev?.metadata.namespace ?? '', prev?.metadata.name ?? '');
+        if (next && needsReconcile(prev, next)) this.queue.add(key);
+      },
+      onSecret: (secretKey) => {
+        for (const key of this.index.users(secretKey)) this.queue.add(key);
+      },
+    });
+  }
+
+  private forgetMetrics(namespace: string, name: string) {
+    const labels = { namespace, name };
+    this.opts.metrics.certificateNotAfter.remove(labels as Record<string, string>);
+    this.opts.metrics.resourceReady.remove(labels as Record<string, string>);
+  }
+
+  /** Starts the caches; resolves when every one has listed once. */
+  async startCaches(): Promise<void> {
+    const all = [...this.watches.resources, ...this.watches.secrets];
+    for (const r of all) r.start();
+    await Promise.all(all.map((r) => r.waitForSync()));
+  }
+
+  cachesSynced(): boolean {
+    return [...this.watches.resources, ...this.watches.secrets].every((r) => r.hasSynced());
+  }
+
+  get(key: string): GatewayDomainCertificate | undefined {
+    for (const r of this.watches.resources) {
+      const found = r.store.get(key);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** Runs the workers (call once leading). */
+  startWorkers(): void {
+    this.workers ??= this.queue.runWorkers(this.opts.concurrency ?? 4, (key) => this.handle(key), (key, err) =>
+      this.opts.logger.error({ resource: key, err: String(err) }, 'reconcile failed unexpectedly; retrying with backoff'),
+    );
+  }
+
+  private async handle(key: string): Promise<void> {
+    const gdc = this.get(key);
+    if (!gdc) return;
+    const { metrics: m } = this.opts;
+    const end = m.reconcileTime.startTimer({ controller: NAME });
+    const [namespace, name] = key.split('/');
+    try {
+      const res = await logContext.run({ resource: key, namespace, name, generation: gdc.metadata.generation }, () =>
+        this.reconciler.reconcile(gdc),
+      );
+      m.reconcileTotal.inc({ controller: NAME, result: res.result });
+      if (res.requeueAfterMs !== undefined) this.queue.addAfter(key, res.requeueAfterMs);
+    } catch (err) {
+      m.reconcileTotal.inc({ controller: NAME, result: 'error' });
+      throw err;
+    } finally {
+      end();
+    }
+  }
+
+  /** Stops taking work, lets in-flight reconciles finish (bounded), closes watches and clients. */
+  async stop(drainMs = 25_000): Promise<boolean> {
+    const drained = await this.queue.shutDownWithDrain(drainMs);
+    await Promise.all([...this.watches.resources, ...this.watches.secrets].map((r) => r.stop()));
+    await this.pool.closeAll();
+    return drained;
+  }
+}

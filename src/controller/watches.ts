@@ -1,0 +1,104 @@
+// What the controller watches and how an event becomes work: GatewayDomainCertificates in full
+// (they are small), and Secrets only as digests — TLS Secrets by field selector, credentials
+// Secrets (type Opaque) likewise — so memory stays flat however many Secrets the cluster holds.
+import { createHash } from 'node:crypto';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { GatewayDomainCertificate } from '../api/v1alpha1.ts';
+import { Reflector, type WatchEventType } from '../kube/reflector.ts';
+import { gdcPath, secretsPath } from '../kube/resources.ts';
+
+export interface SecretDigest {
+  digest: string;
+}
+
+function secretDigest(obj: KubernetesObject): SecretDigest {
+  const data = (obj as { data?: Record<string, string> }).data ?? {};
+  const h = createHash('sha256');
+  for (const k of Object.keys(data).sort()) h.update(k).update('\0').update(data[k] ?? '').update('\0');
+  return { digest: h.digest('hex') };
+}
+
+/** Which resources name which Secret (namespace/name → resource keys), kept in step with the cache. */
+export class SecretIndex {
+  private readonly bySecret = new Map<string, Set<string>>();
+  private readonly byResource = new Map<string, string[]>();
+
+  update(key: string, gdc: GatewayDomainCertificate | undefined): void {
+    for (const s of this.byResource.get(key) ?? []) this.bySecret.get(s)?.delete(key);
+    this.byResource.delete(key);
+    if (!gdc) return;
+    const ns = gdc.metadata.namespace;
+    const secrets = [`${ns}/${gdc.spec.secretName}`, `${ns}/${gdc.spec.credentialsSecretRef.name}`];
+    this.byResource.set(key, secrets);
+    for (const s of secrets) {
+      let set = this.bySecret.get(s);
+      if (!set) this.bySecret.set(s, (set = new Set()));
+      set.add(key);
+    }
+  }
+
+  users(secretKey: string): string[] {
+    return [...(this.bySecret.get(secretKey) ?? [])];
+  }
+}
+
+/** A change worth a reconcile: spec (generation), deletion, finalizers or annotations — not our own status writes. */
+export function needsReconcile(prev: GatewayDomainCertificate | undefined, next: GatewayDomainCertificate | undefined) {
+  if (!prev || !next) return true;
+  const m = (g: GatewayDomainCertificate) =>
+    JSON.stringify([
+      g.metadata.generation,
+      g.metadata.deletionTimestamp ?? null,
+      g.metadata.finalizers ?? [],
+      g.metadata.annotations ?? {},
+    ]);
+  return m(prev) !== m(next);
+}
+
+export interface WatchSet {
+  resources: Reflector<GatewayDomainCertificate>[];
+  secrets: Reflector<SecretDigest>[];
+}
+
+export function createWatches(opts: {
+  kubeConfig: KubeConfig;
+  namespaces: string[] | undefined;
+  logger: Logger;
+  stallTimeoutMs?: number;
+  onResource: (type: WatchEventType, key: string, next?: GatewayDomainCertificate, prev?: GatewayDomainCertificate) => void;
+  onSecret: (key: string) => void;
+}): WatchSet {
+  const scopes = opts.namespaces?.length ? opts.namespaces : [undefined];
+  const common = {
+    kubeConfig: opts.kubeConfig,
+    logger: opts.logger,
+    ...(opts.stallTimeoutMs ? { stallTimeoutMs: opts.stallTimeoutMs } : {}),
+  };
+  const secretChanged = (_t: WatchEventType, key: string, next?: SecretDigest, prev?: SecretDigest) => {
+    if (next?.digest !== prev?.digest) opts.onSecret(key);
+  };
+  return {
+    resources: scopes.map(
+      (ns) =>
+        new Reflector<GatewayDomainCertificate>({
+          ...common,
+          path: gdcPath(ns),
+          transform: (o) => o as GatewayDomainCertificate,
+          onChange: opts.onResource,
+        }),
+    ),
+    secrets: scopes.flatMap((ns) =>
+      ['type=kubernetes.io/tls', 'type=Opaque'].map(
+        (fieldSelector) =>
+          new Reflector<SecretDigest>({
+            ...common,
+            path: secretsPath(ns),
+            fieldSelector,
+            transform: secretDigest,
+            onChange: secretChanged,
+          }),
+      ),
+    ),
+  };
+}

@@ -1,0 +1,76 @@
+// API paths and writes for the resources the operator touches. It writes only the /status
+// subresource and its own finalizer: never spec or metadata a GitOps tool owns.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { GatewayDomainCertificate } from '../api/v1alpha1.ts';
+import { FINALIZER, GROUP, PLURAL, VERSION } from '../api/v1alpha1.ts';
+import type { SecretSource } from '../reconciler/inputs.ts';
+import type { StatusWriter } from '../reconciler/ports.ts';
+import { errorCode, kubeRequest } from './http.ts';
+
+const MERGE = 'application/merge-patch+json';
+
+export function gdcPath(namespace?: string, name?: string): string {
+  const ns = namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  return `/apis/${GROUP}/${VERSION}${ns}/${PLURAL}${name ? `/${encodeURIComponent(name)}` : ''}`;
+}
+
+export function secretsPath(namespace?: string, name?: string): string {
+  const ns = namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  return `/api/v1${ns}/secrets${name ? `/${encodeURIComponent(name)}` : ''}`;
+}
+
+export class KubeStatusWriter implements StatusWriter {
+  private readonly kc: KubeConfig;
+  constructor(kc: KubeConfig) {
+    this.kc = kc;
+  }
+
+  async patchStatus(gdc: GatewayDomainCertificate, status: Record<string, unknown>): Promise<void> {
+    try {
+      await kubeRequest(this.kc, `${gdcPath(gdc.metadata.namespace, gdc.metadata.name)}/status`, {
+        method: 'PATCH',
+        contentType: MERGE,
+        body: { status },
+      });
+    } catch (err) {
+      if (errorCode(err) !== 404) throw err; // deleted meanwhile: nothing left to describe
+    }
+  }
+
+  async setFinalizer(gdc: GatewayDomainCertificate, present: boolean): Promise<void> {
+    const current = gdc.metadata.finalizers ?? [];
+    const next = present ? [...new Set([...current, FINALIZER])] : current.filter((f) => f !== FINALIZER);
+    // resourceVersion makes this a compare-and-swap: another writer's finalizer is never lost.
+    try {
+      await kubeRequest(this.kc, gdcPath(gdc.metadata.namespace, gdc.metadata.name), {
+        method: 'PATCH',
+        contentType: MERGE,
+        body: { metadata: { finalizers: next, resourceVersion: gdc.metadata.resourceVersion } },
+      });
+      gdc.metadata.finalizers = next;
+    } catch (err) {
+      if (errorCode(err) === 404 && !present) return;
+      throw err;
+    }
+  }
+}
+
+/** Reads Secrets on demand: the data is used for one reconcile and dropped, never cached. */
+export class KubeSecretSource implements SecretSource {
+  private readonly kc: KubeConfig;
+  constructor(kc: KubeConfig) {
+    this.kc = kc;
+  }
+
+  async get(namespace: string, name: string) {
+    try {
+      const s = await kubeRequest<{ type?: string; data?: Record<string, string> }>(this.kc, secretsPath(namespace, name));
+      const data: Record<string, string> = {};
+      for (const [k, v] of Object.entries(s.data ?? {})) data[k] = Buffer.from(v, 'base64').toString('utf8');
+      return s.type ? { type: s.type, data } : { data };
+    } catch (err) {
+      if (errorCode(err) === 404) return undefined;
+      throw err;
+    }
+  }
+}

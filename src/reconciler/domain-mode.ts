@@ -1,0 +1,131 @@
+// Mode Domain: upload the certificate to the domain's own endpoint (page 004), which creates a new
+// certificate and binds it in one call; read back with page 000; remove the one it replaced.
+import { Reason } from '../api/v1alpha1.ts';
+import type { CertificateStatus, DomainStatus } from '../api/v1alpha1.ts';
+import { SyncFailure, isNotFound } from './failures.ts';
+import { type Observation, type PushResult, type SyncContext, findOwnCertificate, sameSerial } from './sync-context.ts';
+
+export interface DomainTarget {
+  instanceId: string;
+  groupId: string;
+  domainId: string;
+  name: string;
+  cnameStatus?: number;
+  minSslVersion?: string;
+}
+
+/** Ids from spec, else from status when it describes the same domain, else looked up at the gateway. */
+export async function resolveDomain(ctx: SyncContext, useStatus: boolean): Promise<DomainTarget> {
+  const g = ctx.gdc.spec.gateway;
+  const instanceId = g.instanceId ?? '';
+  const cached = ctx.gdc.status?.domains?.[0];
+  if (useStatus && cached?.id && cached.name && cached.groupId && cached.instanceId === instanceId) {
+    const matches = g.domainId ? cached.id === g.domainId : cached.name === g.domain;
+    if (matches) return toTarget(instanceId, cached);
+  }
+  if (g.domainId && g.groupId) {
+    const group = await ctx.client.getApiGroup(instanceId, g.groupId);
+    const d = group.url_domains?.find((u) => u.id === g.domainId);
+    if (!d) throw domainNotFound(`domain id ${g.domainId} is not in API group ${g.groupId} on gateway ${instanceId}`);
+    return {
+      instanceId,
+      groupId: g.groupId,
+      domainId: d.id,
+      name: d.domain,
+      ...(d.cname_status !== undefined ? { cnameStatus: d.cname_status } : {}),
+      ...(d.min_ssl_version ? { minSslVersion: d.min_ssl_version } : {}),
+    };
+  }
+  const found = await ctx.client.findDomainByName(instanceId, g.domain ?? '');
+  if (!found) throw domainNotFound(`domain ${g.domain} is not bound to any API group on gateway ${instanceId}`);
+  return {
+    instanceId,
+    groupId: found.groupId,
+    domainId: found.domainId,
+    name: found.domain.domain,
+    ...(found.domain.cname_status !== undefined ? { cnameStatus: found.domain.cname_status } : {}),
+    ...(found.domain.min_ssl_version ? { minSslVersion: found.domain.min_ssl_version } : {}),
+  };
+}
+
+function toTarget(instanceId: string, d: DomainStatus): DomainTarget {
+  return {
+    instanceId,
+    groupId: d.groupId ?? '',
+    domainId: d.id ?? '',
+    name: d.name ?? '',
+    ...(d.cnameStatus !== undefined ? { cnameStatus: d.cnameStatus } : {}),
+    ...(d.minSslVersion ? { minSslVersion: d.minSslVersion } : {}),
+  };
+}
+
+function domainNotFound(message: string): SyncFailure {
+  return new SyncFailure(Reason.DomainNotFound, message, 'recheck');
+}
+
+export function domainStatus(t: DomainTarget): DomainStatus {
+  return {
+    id: t.domainId,
+    name: t.name,
+    instanceId: t.instanceId,
+    groupId: t.groupId,
+    ...(t.cnameStatus !== undefined ? { cnameStatus: t.cnameStatus } : {}),
+    ...(t.minSslVersion ? { minSslVersion: t.minSslVersion } : {}),
+  };
+}
+
+/** Page 000: is the domain serving certificate `certificateId` with the leaf's serial? */
+export async function observeDomain(ctx: SyncContext, t: DomainTarget, certificateId: string): Promise<Observation> {
+  const domains = [domainStatus(t)];
+  try {
+    const served = await ctx.client.getDomainCertificate(t.instanceId, t.groupId, t.domainId, certificateId);
+    if (!sameSerial(served.serial_number, ctx.bundle.leaf.serialNumber)) {
+      return {
+        serving: false,
+        detail: `domain ${t.name} serves serial ${served.serial_number}, expected ${ctx.bundle.leaf.serialNumber}`,
+        domains,
+      };
+    }
+    return { serving: true, certificateId, certificate: served, domains };
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    return { serving: false, detail: `certificate ${certificateId} is no longer bound to domain ${t.name}`, domains };
+  }
+}
+
+export async function pushDomain(ctx: SyncContext, t: DomainTarget, known?: CertificateStatus): Promise<PushResult> {
+  const own = await findOwnCertificate(ctx, t.instanceId, known);
+  if (own?.id) {
+    // Made by an earlier run that died before writing status: bind it if needed, never upload twice.
+    const bound = await observeDomain(ctx, t, own.id);
+    if (!bound.serving) {
+      await ctx.client.attachDomains(own.id, [
+        { domain: t.name, instance_ids: [t.instanceId], verified_client_certificate_enabled: !!ctx.trustedCaPem },
+      ]);
+    }
+    return { certificateId: own.id, action: 'Adopted' };
+  }
+  const res = await ctx.client.uploadDomainCertificate(t.instanceId, t.groupId, t.domainId, {
+    name: ctx.certificateName,
+    cert_content: ctx.bundle.certChainPem,
+    private_key: ctx.bundle.privateKeyPkcs8Pem,
+    type: 'instance',
+    instance_id: t.instanceId,
+    ...(ctx.trustedCaPem ? { trusted_root_ca: ctx.trustedCaPem } : {}),
+  });
+  const id = res.ssl_id ?? res.ssl_infos?.[0]?.ssl_id;
+  if (!id) throw new SyncFailure(Reason.VerificationFailed, 'the upload answer carried no certificate id', 'backoff');
+  if (res.status !== undefined) t.cnameStatus = res.status;
+  if (res.min_ssl_version) t.minSslVersion = res.min_ssl_version;
+  return { certificateId: id, action: 'Uploaded' };
+}
+
+/** The certificate a renewal replaced is ours (same name) and bound nowhere now: remove it. */
+export async function removeReplaced(ctx: SyncContext, previous: CertificateStatus | undefined, current: string) {
+  if (!previous?.id || previous.id === current || previous.name !== ctx.certificateName) return;
+  try {
+    await ctx.client.deleteCertificate(previous.id);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}

@@ -1,0 +1,53 @@
+// What went wrong, said as a condition reason, and what to do about it: wait for the user to change
+// something (terminal), look again at the next verify interval (recheck: cloud-side settings such as
+// IAM permissions can be fixed without touching Kubernetes), or retry with backoff.
+import { Reason } from '../api/v1alpha1.ts';
+import { GatewayError } from '../gateway/index.ts';
+
+export type Disposition = 'terminal' | 'recheck' | 'backoff';
+
+export class SyncFailure extends Error {
+  override readonly name = 'SyncFailure';
+  readonly reason: Reason;
+  readonly disposition: Disposition;
+  constructor(reason: Reason, message: string, disposition: Disposition) {
+    super(message);
+    this.reason = reason;
+    this.disposition = disposition;
+  }
+}
+
+// Input the gateway refused: the same input will be refused again.
+const REJECTION_REASONS: Record<string, Reason> = {
+  'APIG.2101': Reason.KeyMismatch,
+  'APIG.2102': Reason.Expired,
+  'APIG.2103': Reason.DomainNotCovered,
+  'APIG.2109': Reason.DomainNotCovered,
+  'APIG.2104': Reason.ChainOrder,
+  'APIG.2106': Reason.InvalidCertificate,
+  'APIG.3148': Reason.ValidityTooLong,
+};
+
+export function toSyncFailure(err: unknown): SyncFailure {
+  if (err instanceof SyncFailure) return err;
+  if (err instanceof GatewayError) {
+    const msg = `gateway: ${err.message}`;
+    switch (err.kind) {
+      case 'terminal':
+        return new SyncFailure(REJECTION_REASONS[err.errorCode ?? ''] ?? Reason.GatewayRejected, msg, 'terminal');
+      case 'auth':
+        return new SyncFailure(Reason.CredentialsInvalid, msg, 'recheck');
+      case 'permission':
+        return new SyncFailure(Reason.PermissionDenied, msg, 'recheck');
+      case 'notFound':
+        return new SyncFailure(Reason.DomainNotFound, msg, 'recheck');
+      default:
+        return new SyncFailure(Reason.GatewayUnavailable, msg, 'backoff');
+    }
+  }
+  return new SyncFailure(Reason.GatewayUnavailable, `unexpected error: ${String((err as Error)?.message ?? err)}`, 'backoff');
+}
+
+export function isNotFound(err: unknown): boolean {
+  return err instanceof GatewayError && err.kind === 'notFound';
+}

@@ -1,0 +1,69 @@
+// Deletion. Retain leaves the cloud alone. Detach unbinds and deletes the certificate this
+// operator made. The rule for a cloud that keeps failing: retry with backoff while the deletion is
+// younger than deletionTimeout (default 10 min), then let go — remove the finalizer and say in a
+// Warning Event which certificate may remain. Missing credentials let go at once: nothing can
+// ever succeed without them, and a resource must never be stuck in deletion forever.
+import type { GatewayDomainCertificate } from '../api/v1alpha1.ts';
+import { FINALIZER, Reason } from '../api/v1alpha1.ts';
+import { rfc3339, setCondition } from './conditions.ts';
+import { isNotFound, toSyncFailure } from './failures.ts';
+import { loadCredentials } from './inputs.ts';
+import { defaultCertificateName } from './naming.ts';
+import type { ReconcileResult, ReconcilerDeps } from './ports.ts';
+
+export async function finalize(deps: ReconcilerDeps, gdc: GatewayDomainCertificate, now: Date): Promise<ReconcileResult> {
+  if (!(gdc.metadata.finalizers ?? []).includes(FINALIZER)) return { result: 'success' };
+  const cert = gdc.status?.certificate;
+  const ourName = gdc.spec.certificateName ?? defaultCertificateName(gdc.metadata.namespace, gdc.metadata.name);
+  if (gdc.spec.deletionPolicy !== 'Detach' || !cert?.id) {
+    await deps.status.setFinalizer(gdc, false);
+    deps.observer?.deleted?.(gdc);
+    return { result: 'success' };
+  }
+  try {
+    const client = deps.gateways.client(gdc.spec.gateway, await loadCredentials(deps.secrets, gdc));
+    const ignoreMissing = (err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    };
+    for (const d of gdc.status?.domains ?? []) {
+      if (!d.instanceId || !d.groupId || !d.id) continue;
+      if (gdc.spec.mode === 'Shared') {
+        await client.detachDomains(cert.id, [{ domain: d.name ?? '', instance_ids: [d.instanceId] }]).catch(ignoreMissing);
+      } else {
+        await client.unbindDomainCertificate(d.instanceId, d.groupId, d.id, cert.id).catch(ignoreMissing);
+      }
+    }
+    // Only a certificate carrying our name is ours to delete.
+    if (cert.name === ourName) await client.deleteCertificate(cert.id).catch(ignoreMissing);
+    deps.events.event(gdc, 'Normal', 'Detached', 'Delete', `unbound and deleted certificate ${cert.id} (${cert.name})`);
+  } catch (err) {
+    const f = toSyncFailure(err);
+    const since = Date.parse(gdc.metadata.deletionTimestamp as unknown as string) || now.getTime();
+    const timeout = deps.deletionTimeoutMs ?? 600_000;
+    if (f.reason !== Reason.CredentialsNotFound && now.getTime() - since < timeout) {
+      const failures = (gdc.status?.failures ?? 0) + 1;
+      const delay = Math.min(deps.backoffMaxMs ?? 300_000, (deps.backoffBaseMs ?? 5_000) * 2 ** Math.min(failures - 1, 30));
+      deps.events.event(gdc, 'Warning', Reason.DeletionFailed, 'Delete', `${f.reason}: ${f.message}`);
+      await deps.status.patchStatus(gdc, {
+        failures,
+        nextRetryTime: rfc3339(new Date(now.getTime() + delay)),
+        conditions: setCondition(
+          gdc.status?.conditions,
+          { type: 'Ready', status: 'False', reason: Reason.DeletionFailed, message: `${f.reason}: ${f.message}` },
+          now,
+        ),
+      });
+      return { result: 'error', requeueAfterMs: delay };
+    }
+    deps.events.event(
+      gdc,
+      'Warning',
+      'DeletionAbandoned',
+      'Delete',
+      `gave up cleaning the gateway (${f.reason}: ${f.message}); certificate ${cert.id} (${cert.name}) may remain bound`,
+    );
+  }
+  await deps.status.setFinalizer(gdc, false);
+  deps.observer?.deleted?.(gdc);
+  return { result: 'success' };
+}

@@ -1,0 +1,80 @@
+// The two Secrets a resource names, read at reconcile time (never cached) and turned into inputs or
+// precise failures. Secret values are handled as opaque strings and never echoed in messages.
+import type { GatewayDomainCertificate } from '../api/v1alpha1.ts';
+import { Reason } from '../api/v1alpha1.ts';
+import type { GatewayCredentials } from '../gateway/index.ts';
+import { SyncFailure } from './failures.ts';
+
+/** Decoded data of a Secret, or undefined when it does not exist. */
+export interface SecretSource {
+  get(namespace: string, name: string): Promise<{ type?: string; data: Record<string, string> } | undefined>;
+}
+
+export interface TlsInput {
+  certPem: string;
+  keyPem: string;
+  /** Only read when client verification is enabled. */
+  trustedCaPem?: string;
+}
+
+export async function loadTlsInput(secrets: SecretSource, gdc: GatewayDomainCertificate): Promise<TlsInput> {
+  const { namespace } = gdc.metadata;
+  const name = gdc.spec.secretName;
+  const secret = await secrets.get(namespace, name);
+  if (!secret) {
+    throw new SyncFailure(Reason.SecretNotFound, `Secret ${namespace}/${name} does not exist yet`, 'terminal');
+  }
+  const certPem = secret.data['tls.crt'];
+  const keyPem = secret.data['tls.key'];
+  const missing = [!certPem && 'tls.crt', !keyPem && 'tls.key'].filter(Boolean);
+  if (!certPem || !keyPem) {
+    throw new SyncFailure(
+      Reason.InvalidSecret,
+      `Secret ${namespace}/${name} has no ${missing.join(' and ')} (type ${secret.type ?? 'unknown'})`,
+      'terminal',
+    );
+  }
+  const cv = gdc.spec.clientVerification;
+  if (!cv?.enabled) return { certPem, keyPem };
+  const caKey = cv.caKey ?? 'ca.crt';
+  const trustedCaPem = secret.data[caKey];
+  if (!trustedCaPem) {
+    throw new SyncFailure(
+      Reason.InvalidSecret,
+      `client verification is enabled but Secret ${namespace}/${name} has no ${caKey}`,
+      'terminal',
+    );
+  }
+  return { certPem, keyPem, trustedCaPem };
+}
+
+export async function loadCredentials(
+  secrets: SecretSource,
+  gdc: GatewayDomainCertificate,
+): Promise<GatewayCredentials> {
+  const { namespace } = gdc.metadata;
+  const name = gdc.spec.credentialsSecretRef.name;
+  const secret = await secrets.get(namespace, name);
+  if (!secret) {
+    throw new SyncFailure(
+      Reason.CredentialsNotFound,
+      `credentials Secret ${namespace}/${name} does not exist`,
+      'terminal',
+    );
+  }
+  const d = secret.data;
+  if (d.accessKey && d.secretKey) {
+    return d.securityToken
+      ? { kind: 'aksk', accessKey: d.accessKey, secretKey: d.secretKey, securityToken: d.securityToken }
+      : { kind: 'aksk', accessKey: d.accessKey, secretKey: d.secretKey };
+  }
+  if (d.username && d.password && d.domainName) {
+    return { kind: 'password', username: d.username, password: d.password, domainName: d.domainName };
+  }
+  const present = Object.keys(d).sort().join(', ') || 'none';
+  throw new SyncFailure(
+    Reason.CredentialsInvalid,
+    `credentials Secret ${namespace}/${name} needs accessKey and secretKey (optionally securityToken), or username, password and domainName; keys present: ${present}`,
+    'terminal',
+  );
+}

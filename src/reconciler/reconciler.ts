@@ -1,0 +1,170 @@
+// The decisions, level-triggered: read the resource and its Secrets, check the certificate before
+// the gateway sees it, do nothing when the domain already serves it, otherwise push, read back,
+// and record the binding. Every outcome ends as a Ready condition, an Event and a retry decision.
+import { createHash } from 'node:crypto';
+import type { GatewayDomainCertificate, GatewayDomainCertificateStatus } from '../api/v1alpha1.ts';
+import { FINALIZER, Reason } from '../api/v1alpha1.ts';
+import { prepareBundle } from '../certs/index.ts';
+import { readyCondition, rfc3339, setCondition } from './conditions.ts';
+import { domainStatus, observeDomain, pushDomain, removeReplaced, resolveDomain } from './domain-mode.ts';
+import { jitter, parseDuration } from './durations.ts';
+import { SyncFailure, toSyncFailure } from './failures.ts';
+import { finalize } from './finalizer.ts';
+import { loadCredentials, loadTlsInput } from './inputs.ts';
+import { defaultCertificateName } from './naming.ts';
+import type { ReconcileResult, ReconcilerDeps } from './ports.ts';
+import { observeShared, pushShared } from './shared-mode.ts';
+import { certificateStatus, statusPatch } from './status.ts';
+import type { Observation, SyncContext } from './sync-context.ts';
+
+export class Reconciler {
+  private readonly deps: ReconcilerDeps;
+  constructor(deps: ReconcilerDeps) {
+    this.deps = deps;
+  }
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  async reconcile(gdc: GatewayDomainCertificate): Promise<ReconcileResult> {
+    if (gdc.metadata.deletionTimestamp) return finalize(this.deps, gdc, this.now());
+    const wantFinalizer = gdc.spec.deletionPolicy === 'Detach';
+    if (wantFinalizer !== (gdc.metadata.finalizers ?? []).includes(FINALIZER)) {
+      await this.deps.status.setFinalizer(gdc, wantFinalizer);
+    }
+    if (gdc.spec.suspend) {
+      await this.writeStatus(gdc, { ...this.base(gdc) }, 'Unknown', Reason.Suspended, 'spec.suspend is true');
+      return { result: 'success' };
+    }
+    const interval = parseDuration(gdc.spec.verifyInterval ?? '1h');
+    try {
+      return await this.sync(gdc, interval);
+    } catch (err) {
+      return this.fail(gdc, toSyncFailure(err), interval);
+    }
+  }
+
+  private async sync(gdc: GatewayDomainCertificate, interval: number): Promise<ReconcileResult> {
+    const { secrets, gateways } = this.deps;
+    const shared = gdc.spec.mode === 'Shared';
+    const tls = await loadTlsInput(secrets, gdc);
+    const credentials = await loadCredentials(secrets, gdc);
+    const client = gateways.client(gdc.spec.gateway, credentials);
+    const sameGeneration = gdc.status?.observedGeneration === gdc.metadata.generation;
+    const certificateName = gdc.spec.certificateName ?? defaultCertificateName(gdc.metadata.namespace, gdc.metadata.name);
+    // Names are known up front except for a bare domainId, which only the gateway can name.
+    const partial = { gdc, client, trustedCaPem: tls.trustedCaPem, certificateName } as Omit<SyncContext, 'bundle'>;
+    let target = shared ? undefined : gdc.spec.gateway.domain ? undefined : await resolveDomain(partial as SyncContext, sameGeneration);
+    const names = shared
+      ? (gdc.spec.domains ?? []).map((d) => d.name)
+      : [gdc.spec.gateway.domain ?? target?.name ?? ''];
+    const prepared = prepareBundle({ certPem: tls.certPem, keyPem: tls.keyPem, domains: names, now: this.now() });
+    if (!prepared.ok) throw new SyncFailure(prepared.reason, prepared.message, 'terminal');
+    const ctx: SyncContext = { ...partial, bundle: prepared.bundle };
+    target ??= shared ? undefined : await resolveDomain(ctx, sameGeneration);
+    const contentHash = createHash('sha256')
+      .update([prepared.bundle.certChainPem, tls.trustedCaPem ?? '', certificateName].join('\0'))
+      .digest('hex');
+
+    const known = gdc.status?.certificate;
+    const inSync =
+      sameGeneration &&
+      known?.id !== undefined &&
+      known.contentHash === contentHash &&
+      readyCondition(gdc.status)?.status === 'True';
+    let drift: string | undefined;
+    if (inSync && known?.id) {
+      const verifiedAt = Date.parse(gdc.status?.lastVerifiedTime ?? '') || 0;
+      const dueIn = verifiedAt + interval - this.now().getTime();
+      if (dueIn > 0) return { result: 'requeue_after', requeueAfterMs: dueIn };
+      const seen = await (target ? observeDomain(ctx, target, known.id) : observeShared(ctx, known.id));
+      if (seen.serving) return this.succeed(gdc, ctx, seen, contentHash, interval, undefined);
+      drift = seen.detail;
+    }
+    const pushed = await (target ? pushDomain(ctx, target, known) : pushShared(ctx, known));
+    const seen = await (target
+      ? observeDomain(ctx, target, pushed.certificateId)
+      : observeShared(ctx, pushed.certificateId));
+    if (!seen.serving) {
+      throw new SyncFailure(Reason.VerificationFailed, `after ${pushed.action}: ${seen.detail}`, 'backoff');
+    }
+    if (target) {
+      try {
+        await removeReplaced(ctx, known, pushed.certificateId);
+      } catch (err) {
+        // The new binding is verified; a leftover old certificate is untidy, not broken.
+        this.deps.logger.warn({ err: String(err), certificateId: known?.id }, 'could not delete the replaced certificate');
+      }
+    }
+    const verb = drift ? 'repaired drift' : pushed.action.toLowerCase();
+    const where = seen.domains.map((d) => d.name).join(', ');
+    const note = `${verb}: ${where} serves ${certificateName} serial ${prepared.bundle.leaf.serialNumber}, valid until ${rfc3339(prepared.bundle.leaf.notAfter)}${drift ? ` (${drift})` : ''}`;
+    this.deps.events.event(gdc, 'Normal', drift ? 'DriftRepaired' : 'Synced', pushed.action, note);
+    return this.succeed(gdc, ctx, seen, contentHash, interval, note, target ? [domainStatus(target)] : undefined);
+  }
+
+  private base(gdc: GatewayDomainCertificate): GatewayDomainCertificateStatus {
+    const { failures: _f, nextRetryTime: _n, ...rest } = gdc.status ?? {};
+    return { ...rest, ...(gdc.metadata.generation !== undefined ? { observedGeneration: gdc.metadata.generation } : {}) };
+  }
+
+  private async succeed(
+    gdc: GatewayDomainCertificate,
+    ctx: SyncContext,
+    seen: Observation,
+    contentHash: string,
+    interval: number,
+    pushNote: string | undefined,
+    domains = seen.domains,
+  ): Promise<ReconcileResult> {
+    const now = rfc3339(this.now());
+    const status: GatewayDomainCertificateStatus = {
+      ...this.base(gdc),
+      certificate: certificateStatus(ctx.bundle, seen.certificateId ?? '', ctx.certificateName, seen.certificate, contentHash),
+      domains,
+      lastVerifiedTime: now,
+      lastSyncTime: pushNote ? now : (gdc.status?.lastSyncTime ?? now),
+    };
+    const message =
+      pushNote ?? readyCondition(gdc.status)?.message ?? `${domains.map((d) => d.name).join(', ')} serves ${ctx.certificateName}`;
+    await this.writeStatus(gdc, status, 'True', Reason.Synced, message);
+    this.deps.observer?.synced?.(gdc, status);
+    return { result: 'requeue_after', requeueAfterMs: jitter(interval) };
+  }
+
+  private async fail(gdc: GatewayDomainCertificate, f: SyncFailure, interval: number): Promise<ReconcileResult> {
+    const failures = (gdc.status?.failures ?? 0) + 1;
+    const { backoffBaseMs = 5_000, backoffMaxMs = 300_000 } = this.deps;
+    const delay =
+      f.disposition === 'backoff'
+        ? jitter(Math.min(backoffMaxMs, backoffBaseMs * 2 ** Math.min(failures - 1, 30)), 0.2)
+        : f.disposition === 'recheck'
+          ? jitter(interval)
+          : undefined;
+    const status: GatewayDomainCertificateStatus = { ...this.base(gdc), failures };
+    if (delay !== undefined) status.nextRetryTime = rfc3339(new Date(this.now().getTime() + delay));
+    this.deps.logger.warn({ reason: f.reason, disposition: f.disposition, retryInMs: delay }, f.message);
+    this.deps.events.event(gdc, 'Warning', 'SyncFailed', 'Sync', `${f.reason}: ${f.message}`);
+    await this.writeStatus(gdc, status, 'False', f.reason, f.message);
+    this.deps.observer?.failed?.(gdc, f.reason);
+    if (delay === undefined) return { result: 'terminal' };
+    return { result: f.disposition === 'backoff' ? 'error' : 'requeue_after', requeueAfterMs: delay };
+  }
+
+  private async writeStatus(
+    gdc: GatewayDomainCertificate,
+    status: GatewayDomainCertificateStatus,
+    ready: 'True' | 'False' | 'Unknown',
+    reason: string,
+    message: string,
+  ): Promise<void> {
+    status.conditions = setCondition(
+      gdc.status?.conditions,
+      { type: 'Ready', status: ready, reason, message, ...(gdc.metadata.generation !== undefined ? { observedGeneration: gdc.metadata.generation } : {}) },
+      this.now(),
+    );
+    const patch = statusPatch(gdc.status, status);
+    if (patch) await this.deps.status.patchStatus(gdc, patch);
+  }
+}

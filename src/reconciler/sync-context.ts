@@ -1,0 +1,63 @@
+// What both sync modes work with, and the pieces they share: finding a certificate this operator
+// already made for the same content (crash recovery), and describing what the gateway serves.
+import type { CertificateStatus, DomainStatus, GatewayDomainCertificate } from '../api/v1alpha1.ts';
+import { Reason } from '../api/v1alpha1.ts';
+import type { CertificateBundle } from '../certs/index.ts';
+import type { CertificateDetail, GatewayClient } from '../gateway/index.ts';
+import { SyncFailure } from './failures.ts';
+
+export interface SyncContext {
+  gdc: GatewayDomainCertificate;
+  client: GatewayClient;
+  bundle: CertificateBundle;
+  trustedCaPem: string | undefined;
+  certificateName: string;
+}
+
+/** What the gateway serves after a push or on a verify. `serving` is false on drift. */
+export interface Observation {
+  serving: boolean;
+  detail?: string;
+  certificateId?: string;
+  certificate?: CertificateDetail;
+  domains: DomainStatus[];
+}
+
+export interface PushResult {
+  certificateId: string;
+  action: 'Uploaded' | 'Created' | 'Updated' | 'Adopted' | 'Attached';
+}
+
+/** The gateway reports serials in decimal; compare without leading zeros or case noise. */
+export function sameSerial(gatewaySerial: string | undefined, leafSerial: string): boolean {
+  if (!gatewaySerial) return false;
+  const norm = (s: string) => s.trim().toLowerCase().replace(/^0+(?=.)/, '');
+  return norm(gatewaySerial) === norm(leafSerial);
+}
+
+/**
+ * A certificate with our name and this content that an earlier run made but never recorded
+ * (killed between upload and status write). List items carry no serial, so candidates are read one
+ * by one, skipping the one status already says holds other content.
+ */
+export async function findOwnCertificate(
+  ctx: SyncContext,
+  listInstanceId: string,
+  known?: CertificateStatus,
+): Promise<CertificateDetail | undefined> {
+  const listed = await ctx.client.listAllCertificates({ name: ctx.certificateName, instance_id: listInstanceId });
+  const candidates = listed
+    .filter((c) => c.name === ctx.certificateName)
+    .filter((c) => !(known?.id === c.id && known.serialNumber && !sameSerial(known.serialNumber, ctx.bundle.leaf.serialNumber)))
+    .sort((a, b) => (b.create_time ?? '').localeCompare(a.create_time ?? ''))
+    .slice(0, 5);
+  for (const c of candidates) {
+    const detail = await ctx.client.getCertificate(c.id);
+    if (sameSerial(detail.serial_number, ctx.bundle.leaf.serialNumber)) return { ...detail, id: detail.id ?? c.id };
+  }
+  return undefined;
+}
+
+export function verificationFailure(what: string): SyncFailure {
+  return new SyncFailure(Reason.VerificationFailed, what, 'backoff');
+}

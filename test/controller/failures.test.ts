@@ -1,0 +1,124 @@
+// Bad input gets a clear answer and loses nothing: each case ends as a precise Ready condition and a
+// Warning Event, after a bounded number of gateway calls, and recovers when the input is fixed.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCA, issueCertificate } from '../support/pki.ts';
+import {
+  createGdc,
+  domainSpec,
+  eventsFor,
+  type Fixture,
+  putCredentials,
+  putRawTlsSecret,
+  putTlsSecret,
+  startFixture,
+  waitForReason,
+} from '../support/operator.ts';
+
+let f: Fixture;
+const ca = createCA({ commonName: 'failures CA', keyType: 'ec' });
+const DAY = 86_400_000;
+
+beforeAll(async () => {
+  f = await startFixture();
+  await putCredentials(f);
+  await putCredentials(f, 'wrong-credentials', 'aksk', { secretKey: 'not-the-secret-key-at-all-000000000000' });
+});
+afterAll(async () => f?.stop());
+
+/** Gateway calls made for one resource's certificate name (the emulator logs paths, not resources). */
+const callsSoFar = () => f.emulator.calls().total;
+
+describe('failures', () => {
+  it('missing Secret → SecretNotFound without calling the gateway; fixed when the Secret appears', async () => {
+    const before = callsSoFar();
+    await createGdc(f, 'nosecret', { ...domainSpec(f, 'shop.example.com'), secretName: 'nosecret-tls' });
+    const g = await waitForReason(f, 'nosecret', 'SecretNotFound');
+    expect(g.status?.conditions?.[0]?.status).toBe('False');
+    expect(g.status?.conditions?.[0]?.message).toContain('nosecret-tls');
+    expect(callsSoFar()).toBe(before);
+    const events = await eventsFor(f, 'nosecret');
+    expect(events.some((e) => e.type === 'Warning' && e.note?.startsWith('SecretNotFound'))).toBe(true);
+
+    // The Secret event wakes exactly this resource.
+    const leaf = issueCertificate({ ca, dnsNames: ['shop.example.com'] });
+    await putTlsSecret(f, 'nosecret-tls', leaf, ca);
+    const ok = await waitForReason(f, 'nosecret', 'Synced');
+    expect(ok.status?.certificate?.serialNumber).toBe(leaf.serialNumber);
+    expect(ok.status?.failures).toBeUndefined();
+  });
+
+  const badInputs: Array<[string, string, () => Record<string, string>]> = [
+    ['malformed PEM', 'InvalidCertificate', () => ({ 'tls.crt': '-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n', 'tls.key': issueCertificate({ ca, dnsNames: ['api.example.com'] }).keyPem })],
+    ['mismatched key', 'KeyMismatch', () => {
+      const a = issueCertificate({ ca, dnsNames: ['api.example.com'] });
+      const b = issueCertificate({ ca, dnsNames: ['api.example.com'] });
+      return { 'tls.crt': a.certPem, 'tls.key': b.keyPem };
+    }],
+    ['expired certificate', 'Expired', () => {
+      const c = issueCertificate({ ca, dnsNames: ['api.example.com'], notBefore: new Date(Date.now() - 90 * DAY), notAfter: new Date(Date.now() - DAY) });
+      return { 'tls.crt': c.certPem, 'tls.key': c.keyPem };
+    }],
+    ['certificate for another domain', 'DomainNotCovered', () => {
+      const c = issueCertificate({ ca, dnsNames: ['other.example.org'] });
+      return { 'tls.crt': c.certPem, 'tls.key': c.keyPem };
+    }],
+  ];
+  for (const [what, reason, data] of badInputs) {
+    it(`${what} → ${reason}, no gateway call, no retry loop`, async () => {
+      const name = reason.toLowerCase();
+      await putRawTlsSecret(f, `${name}-tls`, data());
+      const before = callsSoFar();
+      await createGdc(f, name, { ...domainSpec(f, 'api.example.com'), secretName: `${name}-tls` });
+      const g = await waitForReason(f, name, reason);
+      expect(g.status?.nextRetryTime).toBeUndefined(); // terminal: waits for a change
+      const failures = g.status?.failures;
+      await new Promise((r) => setTimeout(r, 1500));
+      const later = await waitForReason(f, name, reason);
+      expect(later.status?.failures).toBe(failures); // not retried
+      expect(callsSoFar()).toBe(before);
+      const message = later.status?.conditions?.[0]?.message ?? '';
+      expect(message).not.toContain('PRIVATE KEY');
+    });
+  }
+
+  it('wrong credentials → CredentialsInvalid after a bounded number of calls', async () => {
+    const leaf = issueCertificate({ ca, dnsNames: ['pay.example.com'] });
+    await putTlsSecret(f, 'creds-tls', leaf, ca);
+    const before = callsSoFar();
+    await createGdc(f, 'badcreds', {
+      ...domainSpec(f, 'pay.example.com'),
+      secretName: 'creds-tls',
+      credentialsSecretRef: { name: 'wrong-credentials' },
+    });
+    const g = await waitForReason(f, 'badcreds', 'CredentialsInvalid');
+    expect(g.status?.conditions?.[0]?.message).toContain('APIG.1002');
+    expect(g.status?.conditions?.[0]?.message).not.toContain('not-the-secret-key');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(callsSoFar() - before).toBeLessThanOrEqual(2);
+  });
+
+  it('unknown domain → DomainNotFound after a bounded number of calls', async () => {
+    const leaf = issueCertificate({ ca, dnsNames: ['nowhere.example.com'] });
+    await putTlsSecret(f, 'nowhere-tls', leaf, ca);
+    const before = callsSoFar();
+    await createGdc(f, 'nowhere', { ...domainSpec(f, 'nowhere.example.com'), secretName: 'nowhere-tls' });
+    const g = await waitForReason(f, 'nowhere', 'DomainNotFound');
+    expect(g.status?.conditions?.[0]?.message).toContain('nowhere.example.com');
+    expect(g.status?.nextRetryTime).toBeDefined(); // rechecked at the verify interval, not in a loop
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(callsSoFar() - before).toBeLessThanOrEqual(4);
+  });
+
+  it('a gateway outage → GatewayUnavailable with backoff, then recovers by itself', async () => {
+    const leaf = issueCertificate({ ca, dnsNames: ['www.example.com'] });
+    await putTlsSecret(f, 'outage-tls', leaf, ca);
+    f.emulator.setFaults({ errorRate: 1 });
+    await createGdc(f, 'outage', { ...domainSpec(f, 'www.example.com'), secretName: 'outage-tls' });
+    const g = await waitForReason(f, 'outage', 'GatewayUnavailable');
+    expect(g.status?.failures).toBeGreaterThanOrEqual(1);
+    expect(g.status?.nextRetryTime).toBeDefined();
+    f.emulator.resetFaults();
+    const ok = await waitForReason(f, 'outage', 'Synced');
+    expect(ok.status?.certificate?.serialNumber).toBe(leaf.serialNumber);
+  });
+});

@@ -1,0 +1,118 @@
+// Shared mode across gateways, drift repair, and both deletion policies.
+import { createGatewayClient } from '../../src/gateway/index.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/kube.ts';
+import { createCA, issueCertificate } from '../support/pki.ts';
+import {
+  createGdc,
+  domainSpec,
+  eventsFor,
+  type Fixture,
+  getGdc,
+  putCredentials,
+  putTlsSecret,
+  servedSerial,
+  startFixture,
+  waitForReason,
+} from '../support/operator.ts';
+import { GROUP, PLURAL, VERSION } from '../../src/api/v1alpha1.ts';
+
+let f: Fixture;
+const ca = createCA({ commonName: 'lifecycle CA', keyType: 'rsa' });
+
+beforeAll(async () => {
+  f = await startFixture();
+  await putCredentials(f, 'huawei-credentials', 'password');
+});
+afterAll(async () => f?.stop());
+
+const remove = (name: string) =>
+  f.custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: f.ns, plural: PLURAL, name });
+
+describe('Shared mode', () => {
+  it('creates one certificate, attaches it to two domains on two gateways, and updates it in place on renewal', async () => {
+    const [gw1, gw2] = f.emulator.seed.gateways;
+    if (!gw1 || !gw2) throw new Error('seed needs two gateways');
+    // www.example.com exists on both gateways in the default seed.
+    const leaf = issueCertificate({ ca, dnsNames: ['*.example.com'], keyType: 'rsa' });
+    await putTlsSecret(f, 'wildcard-tls', leaf, ca);
+    await createGdc(f, 'wildcard', {
+      ...domainSpec(f, 'unused'),
+      secretName: 'wildcard-tls',
+      mode: 'Shared',
+      deletionPolicy: 'Detach',
+      gateway: { service: 'apig', endpoint: f.emulator.url, iamEndpoint: f.emulator.url, projectId: f.emulator.seed.projectId },
+      domains: [
+        { name: 'www.example.com', instanceIds: [gw1.id, gw2.id] },
+        { name: 'api.example.com', instanceIds: [gw1.id] },
+      ],
+    });
+    const g = await waitForReason(f, 'wildcard', 'Synced');
+    expect(g.status?.domains).toHaveLength(3);
+    expect(servedSerial(f, 'www.example.com', gw1.id)).toBe(leaf.serialNumber);
+    expect(servedSerial(f, 'www.example.com', gw2.id)).toBe(leaf.serialNumber);
+    expect(servedSerial(f, 'api.example.com', gw1.id)).toBe(leaf.serialNumber);
+    expect(g.metadata.finalizers).toContain(`${GROUP}/finalizer`);
+    const certId = g.status?.certificate?.id;
+
+    f.emulator.resetCalls();
+    const renewed = issueCertificate({ ca, dnsNames: ['*.example.com'], keyType: 'rsa' });
+    await putTlsSecret(f, 'wildcard-tls', renewed, ca);
+    const r = await waitForReason(f, 'wildcard', 'Synced', (x) => x.status?.certificate?.serialNumber === renewed.serialNumber);
+    expect(r.status?.certificate?.id).toBe(certId); // updated in place, not re-created
+    const log = f.emulator.calls();
+    expect(log.counts.UpdateCertificate).toBe(1);
+    expect(log.counts.CreateCertificate ?? 0).toBe(0);
+    expect(servedSerial(f, 'www.example.com', gw2.id)).toBe(renewed.serialNumber);
+
+    // Detach on deletion: unbound everywhere and the certificate deleted.
+    await remove('wildcard');
+    await waitFor('wildcard to be gone', async () => !(await getGdc(f, 'wildcard')));
+    expect(servedSerial(f, 'www.example.com', gw1.id)).toBeUndefined();
+    expect(f.emulator.state.certificates.find((c) => c.id === certId)).toBeUndefined();
+  });
+});
+
+describe('drift and deletion', () => {
+  it('repairs a domain changed out of band at the next verify', async () => {
+    const leaf = issueCertificate({ ca, dnsNames: ['pay.example.com'] });
+    await putTlsSecret(f, 'pay-tls', leaf, ca);
+    await createGdc(f, 'pay', { ...domainSpec(f, 'pay.example.com'), secretName: 'pay-tls', verifyInterval: '2s' });
+    const g = await waitForReason(f, 'pay', 'Synced');
+    const d = g.status?.domains?.[0];
+
+    // Someone uploads another certificate to the domain by hand.
+    const intruder = issueCertificate({ ca, dnsNames: ['pay.example.com'] });
+    const c = f.emulator.seed.credentials;
+    const client = createGatewayClient({
+      endpoint: f.emulator.url,
+      family: 'apigw',
+      projectId: f.emulator.seed.projectId,
+      credentials: { kind: 'aksk', accessKey: c.accessKey, secretKey: c.secretKey },
+      allowInsecureHttp: true,
+    });
+    await client.uploadDomainCertificate(d?.instanceId ?? '', d?.groupId ?? '', d?.id ?? '', {
+      name: 'manual_upload',
+      cert_content: intruder.certPem,
+      private_key: intruder.keyPem,
+    });
+    await client.close();
+    expect(servedSerial(f, 'pay.example.com')).toBe(intruder.serialNumber);
+
+    await waitFor('drift repaired', () => servedSerial(f, 'pay.example.com') === leaf.serialNumber, { timeoutMs: 20_000 });
+    await waitFor('DriftRepaired event', async () =>
+      (await eventsFor(f, 'pay')).some((e) => e.reason === 'DriftRepaired'),
+    );
+  });
+
+  it('Retain leaves the gateway alone when the resource is deleted', async () => {
+    const leaf = issueCertificate({ ca, dnsNames: ['shop.example.com'] });
+    await putTlsSecret(f, 'keep-tls', leaf, ca);
+    await createGdc(f, 'keep', { ...domainSpec(f, 'shop.example.com'), secretName: 'keep-tls' });
+    const g = await waitForReason(f, 'keep', 'Synced');
+    expect(g.metadata.finalizers ?? []).not.toContain(`${GROUP}/finalizer`);
+    await remove('keep');
+    await waitFor('keep to be gone', async () => !(await getGdc(f, 'keep')));
+    expect(servedSerial(f, 'shop.example.com')).toBe(leaf.serialNumber);
+  });
+});

@@ -1,0 +1,116 @@
+// The product end to end: real API server, gateway emulator, operator in-process. A TLS Secret and a
+// GatewayDomainCertificate go in; the domain serves the certificate and the status says so.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCA, issueCertificate } from '../support/pki.ts';
+import { kubectl, waitFor } from '../support/kube.ts';
+import {
+  createGdc,
+  domainSpec,
+  eventsFor,
+  type Fixture,
+  putCredentials,
+  putTlsSecret,
+  servedSerial,
+  startFixture,
+  waitForReason,
+} from '../support/operator.ts';
+
+let f: Fixture;
+const ca = createCA({ commonName: 'e2e CA', keyType: 'ec' });
+
+beforeAll(async () => {
+  f = await startFixture();
+  await putCredentials(f);
+});
+afterAll(async () => f?.stop());
+
+describe('Domain mode', () => {
+  it('pushes on first sight, renews on a new Secret, and reports the binding', async () => {
+    const leaf = issueCertificate({ ca, dnsNames: ['shop.example.com'], keyType: 'rsa', keyFormat: 'pkcs1' });
+    await putTlsSecret(f, 'site-tls', leaf, ca);
+    await createGdc(f, 'shop', domainSpec(f, 'shop.example.com'));
+
+    const first = await waitForReason(f, 'shop', 'Synced');
+    expect(first.status?.certificate?.serialNumber).toBe(leaf.serialNumber);
+    expect(first.status?.certificate?.sha256Fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(first.status?.domains?.[0]).toMatchObject({ name: 'shop.example.com', instanceId: f.emulator.seed.gateways[0]?.id });
+    expect(first.status?.observedGeneration).toBe(1);
+    expect(servedSerial(f, 'shop.example.com')).toBe(leaf.serialNumber);
+    // The issuing CA was not sent: it would switch on client-certificate verification.
+    const served = f.emulator.state.domains.find((d) => d.url_domain === 'shop.example.com' && d.certificate);
+    expect(served?.certificate?.trusted_root_ca_sent).toBe(false);
+
+    // Renewal: cert-manager writes a new certificate into the same Secret.
+    f.emulator.resetCalls();
+    const renewed = issueCertificate({ ca, dnsNames: ['shop.example.com'], keyType: 'ec', keyFormat: 'sec1' });
+    await putTlsSecret(f, 'site-tls', renewed, ca);
+    const second = await waitForReason(f, 'shop', 'Synced', (g) => g.status?.certificate?.serialNumber === renewed.serialNumber);
+    expect(servedSerial(f, 'shop.example.com')).toBe(renewed.serialNumber);
+    const log = f.emulator.calls();
+    // One upload, and the replaced certificate removed: nothing else writes.
+    expect(log.counts.UploadDomainCertificate).toBe(1);
+    expect(log.writes).toBeLessThanOrEqual(2);
+    expect(f.emulator.state.certificates.filter((c) => c.name === second.status?.certificate?.name)).toHaveLength(1);
+
+    const events = await eventsFor(f, 'shop');
+    expect(events.some((e) => e.reason === 'Synced' && e.note?.includes(renewed.serialNumber))).toBe(true);
+
+    // Printer columns, through the real kubectl.
+    const { stdout } = await kubectl(['get', 'gdc', '-n', f.ns]);
+    expect(stdout).toMatch(/NAME\s+DOMAIN\s+READY\s+SERIAL\s+NOT AFTER\s+AGE/);
+    expect(stdout).toContain(renewed.serialNumber);
+    expect(stdout).toMatch(/shop\s+shop\.example\.com\s+True/);
+  });
+
+  it('makes no gateway writes after a restart over resources already in sync', async () => {
+    const leaf = issueCertificate({ ca, dnsNames: ['api.example.com'], keyType: 'ec' });
+    await putTlsSecret(f, 'api-tls', leaf, ca);
+    await createGdc(f, 'api', { ...domainSpec(f, 'api.example.com'), secretName: 'api-tls' });
+    await waitForReason(f, 'api', 'Synced');
+
+    await f.operator.stop('restart test');
+    f.emulator.resetCalls();
+    const op = await f.startOperator();
+    // Wait until the new process has reconciled every resource at least once.
+    await waitFor('reconciles after restart', async () => {
+      const text = await (await fetch(`${op.metricsUrl}/metrics`)).text();
+      const done = [...text.matchAll(/^controller_runtime_reconcile_total\{[^}]*\} (\d+)/gm)].reduce(
+        (n, m) => n + Number(m[1]),
+        0,
+      );
+      return done >= 2;
+    });
+    expect(f.emulator.calls().writes).toBe(0);
+  });
+
+  it('reads the ids of a domain given by id and pushes ECDSA with a PKCS#8 key', async () => {
+    const gw = f.emulator.seed.gateways[0];
+    const group = gw?.groups[1];
+    const domain = group?.domains[0];
+    if (!gw || !group || !domain) throw new Error('seed too small');
+    const leaf = issueCertificate({ ca, dnsNames: [domain.name], keyType: 'ec', keyFormat: 'pkcs8' });
+    await putTlsSecret(f, 'byid-tls', leaf, ca);
+    const spec = domainSpec(f, domain.name, { secretName: 'byid-tls' });
+    spec.gateway = { ...spec.gateway, domain: undefined, groupId: group.id, domainId: domain.id };
+    delete spec.gateway.domain;
+    await createGdc(f, 'byid', spec);
+    const g = await waitForReason(f, 'byid', 'Synced');
+    expect(g.status?.domains?.[0]?.name).toBe(domain.name);
+    expect(servedSerial(f, domain.name)).toBe(leaf.serialNumber);
+  });
+
+  it('never writes a private key into its logs', async () => {
+    const leaf = issueCertificate({ ca, dnsNames: ['www.example.com'], keyType: 'rsa' });
+    await putTlsSecret(f, 'www-tls', leaf, ca);
+    await createGdc(f, 'www', { ...domainSpec(f, 'www.example.com'), secretName: 'www-tls' });
+    await waitForReason(f, 'www', 'Synced');
+    const all = f.logs.join('');
+    expect(all.length).toBeGreaterThan(0);
+    const keyLines = leaf.keyPem.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'));
+    for (const line of keyLines) expect(all).not.toContain(line);
+    expect(all).not.toContain(f.emulator.seed.credentials.secretKey);
+    // Every line a reconcile logs carries the resource key.
+    const lines = all.split('\n').filter((l) => l.includes('"resource"'));
+    expect(lines.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,205 @@
+// End-to-end fixture: the real API server (global setup), the gateway emulator, and the operator
+// running in-process against both, scoped to one fresh namespace so test files never interfere.
+import { resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { CoreV1Api, CustomObjectsApi, EventsV1Api } from '@kubernetes/client-node';
+import type { GatewayDomainCertificate, GatewayDomainCertificateSpec } from '../../src/api/v1alpha1.ts';
+import { GROUP, PLURAL, VERSION } from '../../src/api/v1alpha1.ts';
+import { loadConfig, type OperatorConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { type RunningOperator, startOperator } from '../../src/operator.ts';
+import { type Emulator, startEmulator } from '../emulator/server.ts';
+import { adminKubeConfig, createNamespace, kubectl, waitFor } from './kube.ts';
+import type { TestCA, TestCertificate } from './pki.ts';
+import { tlsSecretData } from './pki.ts';
+
+const CRDS = resolve(import.meta.dirname, '../../crds');
+
+export async function installCrds(): Promise<void> {
+  await kubectl(['apply', '-f', CRDS]);
+  await kubectl(['wait', '--for=condition=Established', '--timeout=60s', `crd/${PLURAL}.${GROUP}`]);
+}
+
+export interface Fixture {
+  ns: string;
+  emulator: Emulator;
+  operator: RunningOperator;
+  logs: string[];
+  core: CoreV1Api;
+  custom: CustomObjectsApi;
+  startOperator(overrides?: Partial<OperatorConfig>): Promise<RunningOperator>;
+  stop(): Promise<void>;
+}
+
+export async function startFixture(overrides: Partial<OperatorConfig> = {}): Promise<Fixture> {
+  await installCrds();
+  const ns = await createNamespace('e2e');
+  const emulator = await startEmulator();
+  const kc = adminKubeConfig();
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(chunk.toString());
+      cb();
+    },
+  });
+  const start = async (more: Partial<OperatorConfig> = {}) => {
+    const cfg: OperatorConfig = {
+      ...loadConfig([], {}),
+      namespaces: [ns],
+      metricsAddress: '127.0.0.1:0',
+      probeAddress: '127.0.0.1:0',
+      allowInsecureHttp: true,
+      backoffBaseMs: 200,
+      backoffMaxMs: 2000,
+      logLevel: 'debug',
+      identity: `test-${ns}`,
+      ...overrides,
+      ...more,
+    };
+    return startOperator(cfg, createLogger(cfg.logLevel, sink), kc);
+  };
+  const fixture: Fixture = {
+    ns,
+    emulator,
+    operator: await start(),
+    logs,
+    core: kc.makeApiClient(CoreV1Api),
+    custom: kc.makeApiClient(CustomObjectsApi),
+    async startOperator(more) {
+      fixture.operator = await start(more);
+      return fixture.operator;
+    },
+    async stop() {
+      await fixture.operator.stop('test done');
+      await emulator.close();
+    },
+  };
+  return fixture;
+}
+
+export async function putTlsSecret(
+  f: Fixture,
+  name: string,
+  leaf: TestCertificate,
+  ca: TestCA,
+  extra: Record<string, string> = {},
+): Promise<void> {
+  const stringData = { ...tlsSecretData(leaf, ca), ...extra };
+  const body = { metadata: { name, namespace: f.ns }, type: 'kubernetes.io/tls', stringData };
+  try {
+    await f.core.replaceNamespacedSecret({ name, namespace: f.ns, body });
+  } catch (err) {
+    if ((err as { code?: number }).code !== 404) throw err;
+    await f.core.createNamespacedSecret({ namespace: f.ns, body });
+  }
+}
+
+export async function putRawTlsSecret(f: Fixture, name: string, stringData: Record<string, string>): Promise<void> {
+  await f.core.createNamespacedSecret({
+    namespace: f.ns,
+    body: { metadata: { name, namespace: f.ns }, type: 'kubernetes.io/tls', stringData },
+  });
+}
+
+export async function putCredentials(
+  f: Fixture,
+  name = 'huawei-credentials',
+  kind: 'aksk' | 'password' | 'temporary' = 'aksk',
+  tamper?: Record<string, string>,
+): Promise<void> {
+  const c = f.emulator.seed.credentials;
+  const stringData =
+    kind === 'aksk'
+      ? { accessKey: c.accessKey, secretKey: c.secretKey }
+      : kind === 'temporary'
+        ? { accessKey: c.temporary.accessKey, secretKey: c.temporary.secretKey, securityToken: c.temporary.securityToken }
+        : { username: c.iam.username, password: c.iam.password, domainName: c.iam.domainName };
+  await f.core.createNamespacedSecret({
+    namespace: f.ns,
+    body: { metadata: { name, namespace: f.ns }, type: 'Opaque', stringData: { ...stringData, ...tamper } },
+  });
+}
+
+export function gateway(f: Fixture, index = 0) {
+  const gw = f.emulator.seed.gateways[index];
+  if (!gw) throw new Error(`no gateway ${index} in the seed`);
+  return gw;
+}
+
+/** A Domain-mode spec for the first gateway of the seed, against the emulator. */
+export function domainSpec(
+  f: Fixture,
+  domain: string,
+  more: Partial<GatewayDomainCertificateSpec> = {},
+): GatewayDomainCertificateSpec {
+  return {
+    secretName: 'site-tls',
+    gateway: {
+      service: 'apig',
+      endpoint: f.emulator.url,
+      iamEndpoint: f.emulator.url,
+      projectId: f.emulator.seed.projectId,
+      instanceId: gateway(f).id,
+      domain,
+    },
+    credentialsSecretRef: { name: 'huawei-credentials' },
+    ...more,
+  };
+}
+
+export async function createGdc(f: Fixture, name: string, spec: GatewayDomainCertificateSpec): Promise<void> {
+  await f.custom.createNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace: f.ns,
+    plural: PLURAL,
+    body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'GatewayDomainCertificate', metadata: { name }, spec },
+  });
+}
+
+export async function getGdc(f: Fixture, name: string): Promise<GatewayDomainCertificate | undefined> {
+  try {
+    return (await f.custom.getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: f.ns,
+      plural: PLURAL,
+      name,
+    })) as GatewayDomainCertificate;
+  } catch (err) {
+    if ((err as { code?: number }).code === 404) return undefined;
+    throw err;
+  }
+}
+
+/** Waits until the Ready condition has `reason` (and, optionally, the status passes `check`). */
+export async function waitForReason(
+  f: Fixture,
+  name: string,
+  reason: string,
+  check: (g: GatewayDomainCertificate) => boolean = () => true,
+  timeoutMs = 30_000,
+): Promise<GatewayDomainCertificate> {
+  return waitFor(
+    `${f.ns}/${name} Ready reason ${reason}`,
+    async () => {
+      const g = await getGdc(f, name);
+      const ready = g?.status?.conditions?.find((c) => c.type === 'Ready');
+      return g && ready?.reason === reason && check(g) ? g : undefined;
+    },
+    { timeoutMs, intervalMs: 100 },
+  );
+}
+
+export async function eventsFor(f: Fixture, name: string): Promise<Array<{ reason?: string; note?: string; type?: string }>> {
+  const list = await adminKubeConfig()
+    .makeApiClient(EventsV1Api)
+    .listNamespacedEvent({ namespace: f.ns, fieldSelector: `regarding.name=${name}` });
+  return list.items.map((e) => ({ reason: e.reason, note: e.note, type: e.type }));
+}
+
+export function servedSerial(f: Fixture, domainName: string, instanceId = gateway(f).id): string | undefined {
+  return f.emulator.state.domains.find((d) => d.url_domain === domainName && d.instance_id === instanceId)?.certificate
+    ?.serial_number;
+}
