@@ -1,0 +1,174 @@
+// Faults on demand (library and admin endpoint), deterministic, and the inspectable call log / state.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createCA, issueCertificate } from '../support/pki.ts';
+import { type Emulator, startEmulator } from './server.ts';
+import { call, getToken, paths } from './testkit.ts';
+
+let emu: Emulator;
+let p: ReturnType<typeof paths>;
+
+beforeAll(async () => {
+  emu = await startEmulator();
+  p = paths(emu);
+  await getToken(emu);
+});
+afterAll(() => emu.close());
+beforeEach(() => {
+  emu.resetFaults();
+  emu.resetCalls();
+});
+
+const list = () => call(emu, 'GET', p.certificates);
+
+describe('fault kinds', () => {
+  it('latency', async () => {
+    emu.setFaults({ latencyMs: 150 });
+    const t = Date.now();
+    expect((await list()).status).toBe(200);
+    expect(Date.now() - t).toBeGreaterThanOrEqual(140);
+  });
+
+  it('500 APIG.9999, 500 APIG.9008, 429 APIG.0308 with Retry-After', async () => {
+    emu.setFaults({ errorRate: 1 });
+    expect((await list()).body).toEqual({ error_code: 'APIG.9999', error_msg: 'System error' });
+    emu.setFaults({ errorRate: 0, tooManyRate: 1 });
+    const busy = await list();
+    expect([busy.status, busy.body]).toEqual([
+      500,
+      { error_code: 'APIG.9008', error_msg: 'Too many requests' },
+    ]);
+    emu.setFaults({ tooManyRate: 0, throttleRate: 1, retryAfterSeconds: 3 });
+    const t = await list();
+    expect([t.status, t.body.error_code, t.headers.get('retry-after')]).toEqual([429, 'APIG.0308', '3']);
+    expect(emu.calls().calls.map((c) => c.fault)).toEqual(['error', 'busy', 'throttle']);
+  });
+
+  it('hung requests never answer; dropped connections fail at once', async () => {
+    emu.setFaults({ failNext: [{ kind: 'hang' }, { kind: 'drop' }] });
+    const url = `${emu.url}${p.certificates}`;
+    const headers = { 'x-auth-token': await getToken(emu) };
+    await expect(fetch(url, { headers, signal: AbortSignal.timeout(300) })).rejects.toThrow();
+    await expect(fetch(url, { headers })).rejects.toThrow();
+    expect((await list()).status).toBe(200);
+    expect(emu.calls().calls.map((c) => [c.fault, c.status])).toEqual([
+      ['hang', null],
+      ['drop', null],
+      [null, 200],
+    ]);
+  });
+
+  it('failNext answers exactly the scripted sequence, then normally', async () => {
+    emu.setFaults({
+      failNext: [
+        { status: 500, code: 'APIG.9008' },
+        { status: 429, code: 'APIG.0308' },
+        { status: 503, code: 'APIG.9999', message: 'custom' },
+      ],
+    });
+    const got = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await list();
+      got.push([r.status, r.body.error_code ?? null]);
+    }
+    expect(got).toEqual([
+      [500, 'APIG.9008'],
+      [429, 'APIG.0308'],
+      [503, 'APIG.9999'],
+      [200, null],
+    ]);
+  });
+
+  it('random faults repeat exactly for the same seed', async () => {
+    const run = async (e: Emulator) => {
+      const out: number[] = [];
+      for (let i = 0; i < 20; i++) out.push((await call(e, 'GET', paths(e).certificates)).status);
+      return out;
+    };
+    const other = await startEmulator({ faults: { errorRate: 0.5, seed: 42 } });
+    try {
+      emu.setFaults({ errorRate: 0.5, seed: 42 });
+      const a = await run(emu);
+      const b = await run(other);
+      expect(a).toEqual(b);
+      expect(a).toContain(500);
+      expect(a).toContain(200);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('throttles N calls per second per account (token user and AK apart)', async () => {
+    emu.setFaults({ throttlePerSecond: 3 });
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await list()).status);
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    expect((await call(emu, 'GET', p.certificates, { auth: 'aksk' })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1050));
+    expect((await list()).status).toBe(200);
+  });
+
+  it('leaves IAM alone unless asked, and can target chosen operations', async () => {
+    emu.setFaults({ errorRate: 1 });
+    await expect(getToken(emu, true)).resolves.toMatch(/^MII/);
+    emu.setFaults({ operations: ['ShowCertificate'] });
+    expect((await list()).status).toBe(200);
+    expect((await call(emu, 'GET', `${p.certificates}/${'0'.repeat(32)}`)).status).toBe(500);
+  });
+});
+
+describe('admin endpoints (no auth) and the call log', () => {
+  const admin = (method: string, path: string, body?: unknown) =>
+    fetch(`${emu.url}/__admin/${path}`, { method, ...(body ? { body: JSON.stringify(body) } : {}) });
+
+  it('POST /__admin/faults sets faults; bad values are refused', async () => {
+    expect((await admin('POST', 'faults', { failNext: [{ status: 500, code: 'APIG.9999' }] })).status).toBe(
+      200,
+    );
+    expect((await list()).status).toBe(500);
+    expect((await admin('POST', 'faults', { errorRate: 2 })).status).toBe(400);
+    const reset = await admin('POST', 'faults/reset');
+    expect(((await reset.json()) as { errorRate: number }).errorRate).toBe(0);
+  });
+
+  it('GET /__admin/calls counts per operation and write calls; reset clears it', async () => {
+    const ca = createCA();
+    const leaf = issueCertificate({ ca, dnsNames: [p.domain().name] });
+    await list();
+    await call(emu, 'POST', `${p.domainPath()}/certificate`, {
+      body: {
+        name: 'admin_view',
+        cert_content: leaf.certPem,
+        private_key: leaf.keyPem,
+        trusted_root_ca: ca.certPem,
+      },
+    });
+    await call(emu, 'POST', `${p.domainPath()}/certificate`, { body: { name: 'x' } }); // refused, still a write call
+    const log = (await (await admin('GET', 'calls')).json()) as {
+      counts: Record<string, number>;
+      writes: number;
+      calls: { operation: string; status: number; error_code: string | null; auth: string; write: boolean }[];
+    };
+    expect(log.counts).toEqual({ ListCertificates: 1, UploadDomainCertificate: 2 });
+    expect(log.writes).toBe(2);
+    expect(log.calls[2]).toMatchObject({
+      operation: 'UploadDomainCertificate',
+      status: 400,
+      error_code: 'APIG.2012',
+      auth: 'token',
+      write: true,
+    });
+    expect(emu.calls().counts).toEqual(log.counts);
+
+    const state = (await (await admin('GET', 'state')).json()) as typeof emu.state;
+    const d = state.domains.find((x) => x.domain_id === p.domain().id)!;
+    expect(d.certificate).toMatchObject({
+      name: 'admin_view',
+      serial_number: leaf.serialNumber,
+      trusted_root_ca_sent: true,
+    });
+    expect(JSON.stringify(state)).not.toContain('PRIVATE KEY');
+
+    expect((await admin('POST', 'calls/reset')).status).toBe(204);
+    expect(emu.calls().total).toBe(0);
+  });
+});
