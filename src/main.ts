@@ -4,7 +4,9 @@ import { createLogger } from './observability/logger.ts';
 import { startOperator } from './operator.ts';
 
 if (process.argv.includes('--help')) {
-  console.log(`apig-cert-sync: keeps API Gateway / ROMA Connect domains serving cert-manager certificates\n\n${usage()}`);
+  console.log(
+    `apig-cert-sync: keeps API Gateway / ROMA Connect domains serving cert-manager certificates\n\n${usage()}`,
+  );
   process.exit(0);
 }
 
@@ -18,7 +20,10 @@ try {
 const logger = createLogger(cfg.logLevel);
 try {
   const op = await startOperator(cfg, logger);
-  logger.info({ metrics: op.metricsUrl, probes: op.probeUrl, identity: cfg.identity }, 'apig-cert-sync started');
+  logger.info(
+    { metrics: op.metricsUrl, probes: op.probeUrl, identity: cfg.identity },
+    'apig-cert-sync started',
+  );
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void op.stop(sig));
   await op.done;
   logger.info('stopped');

@@ -16,7 +16,11 @@ export interface RunningOperator {
   stop(reason: string): Promise<void>;
 }
 
-export async function startOperator(cfg: OperatorConfig, logger: Logger, kubeConfig?: KubeConfig): Promise<RunningOperator> {
+export async function startOperator(
+  cfg: OperatorConfig,
+  logger: Logger,
+  kubeConfig?: KubeConfig,
+): Promise<RunningOperator> {
   const started = performance.now();
   const kc = kubeConfig ?? new KubeConfig();
   if (!kubeConfig) kc.loadFromDefault(); // KUBECONFIG, ~/.kube/config, or in-cluster
@@ -56,7 +60,10 @@ export async function startOperator(cfg: OperatorConfig, logger: Logger, kubeCon
     stopping ??= (async () => {
       logger.info({ reason }, 'shutting down');
       const drained = await controller.stop(cfg.shutdownTimeoutMs);
-      if (!drained) logger.warn('in-flight reconciles abandoned at the shutdown deadline; they resume on the next leader');
+      if (!drained)
+        logger.warn(
+          'in-flight reconciles abandoned at the shutdown deadline; they resume on the next leader',
+        );
       await elector?.stop(); // releases the Lease so a standby takes over at once
       await new Promise((r) => probes.server.close(r));
       await new Promise((r) => metricsServer.server.close(r));

@@ -57,7 +57,11 @@ export class Controller {
       ...opts.gateway,
       logger,
       onCall: (e) => {
-        m.gatewayCalls.inc({ operation: e.operation, status: String(e.status ?? 'none'), error_code: e.errorCode ?? '' });
+        m.gatewayCalls.inc({
+          operation: e.operation,
+          status: String(e.status ?? 'none'),
+          error_code: e.errorCode ?? '',
+        });
         m.gatewayCallDuration.observe({ operation: e.operation }, e.durationMs / 1000);
       },
     });
@@ -94,7 +98,8 @@ export class Controller {
           const labels = { namespace: gdc.metadata.namespace, name: gdc.metadata.name };
           const notAfter = Date.parse(status.certificate?.notAfter ?? '');
           for (const d of status.domains ?? []) {
-            if (Number.isFinite(notAfter)) m.certificateNotAfter.set({ ...labels, domain: d.name ?? '' }, notAfter / 1000);
+            if (Number.isFinite(notAfter))
+              m.certificateNotAfter.set({ ...labels, domain: d.name ?? '' }, notAfter / 1000);
           }
           m.resourceReady.remove(labels as Record<string, string>);
           m.resourceReady.set({ ...labels, reason: 'Synced' }, 1);
@@ -150,8 +155,14 @@ export class Controller {
 
   /** Runs the workers (call once leading). */
   startWorkers(): void {
-    this.workers ??= this.queue.runWorkers(this.opts.concurrency ?? 4, (key) => this.handle(key), (key, err) =>
-      this.opts.logger.error({ resource: key, err: String(err) }, 'reconcile failed unexpectedly; retrying with backoff'),
+    this.workers ??= this.queue.runWorkers(
+      this.opts.concurrency ?? 4,
+      (key) => this.handle(key),
+      (key, err) =>
+        this.opts.logger.error(
+          { resource: key, err: String(err) },
+          'reconcile failed unexpectedly; retrying with backoff',
+        ),
     );
   }
 
@@ -162,8 +173,9 @@ export class Controller {
     const end = m.reconcileTime.startTimer({ controller: NAME });
     const [namespace, name] = key.split('/');
     try {
-      const res = await logContext.run({ resource: key, namespace, name, generation: gdc.metadata.generation }, () =>
-        this.reconciler.reconcile(gdc),
+      const res = await logContext.run(
+        { resource: key, namespace, name, generation: gdc.metadata.generation },
+        () => this.reconciler.reconcile(gdc),
       );
       m.reconcileTotal.inc({ controller: NAME, result: res.result });
       if (res.requeueAfterMs !== undefined) this.queue.addAfter(key, res.requeueAfterMs);

@@ -14,7 +14,8 @@ export type PoolOptions = Pick<
 export function gatewayEndpoints(ref: GatewayRef): { endpoint: string; iamEndpoint?: string } {
   const host = ref.service === 'apig' ? 'apig' : 'roma';
   const endpoint = ref.endpoint ?? `https://${host}.${ref.region}.myhuaweicloud.com`;
-  const iamEndpoint = ref.iamEndpoint ?? (ref.region ? `https://iam.${ref.region}.myhuaweicloud.com` : undefined);
+  const iamEndpoint =
+    ref.iamEndpoint ?? (ref.region ? `https://iam.${ref.region}.myhuaweicloud.com` : undefined);
   return iamEndpoint ? { endpoint, iamEndpoint } : { endpoint };
 }
 

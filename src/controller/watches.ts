@@ -15,7 +15,11 @@ export interface SecretDigest {
 function secretDigest(obj: KubernetesObject): SecretDigest {
   const data = (obj as { data?: Record<string, string> }).data ?? {};
   const h = createHash('sha256');
-  for (const k of Object.keys(data).sort()) h.update(k).update('\0').update(data[k] ?? '').update('\0');
+  for (const k of Object.keys(data).sort())
+    h.update(k)
+      .update('\0')
+      .update(data[k] ?? '')
+      .update('\0');
   return { digest: h.digest('hex') };
 }
 
@@ -32,9 +36,9 @@ export class SecretIndex {
     const secrets = [`${ns}/${gdc.spec.secretName}`, `${ns}/${gdc.spec.credentialsSecretRef.name}`];
     this.byResource.set(key, secrets);
     for (const s of secrets) {
-      let set = this.bySecret.get(s);
-      if (!set) this.bySecret.set(s, (set = new Set()));
+      const set = this.bySecret.get(s) ?? new Set<string>();
       set.add(key);
+      this.bySecret.set(s, set);
     }
   }
 
@@ -44,7 +48,10 @@ export class SecretIndex {
 }
 
 /** A change worth a reconcile: spec (generation), deletion, finalizers or annotations — not our own status writes. */
-export function needsReconcile(prev: GatewayDomainCertificate | undefined, next: GatewayDomainCertificate | undefined) {
+export function needsReconcile(
+  prev: GatewayDomainCertificate | undefined,
+  next: GatewayDomainCertificate | undefined,
+) {
   if (!prev || !next) return true;
   const m = (g: GatewayDomainCertificate) =>
     JSON.stringify([
@@ -66,7 +73,12 @@ export function createWatches(opts: {
   namespaces: string[] | undefined;
   logger: Logger;
   stallTimeoutMs?: number;
-  onResource: (type: WatchEventType, key: string, next?: GatewayDomainCertificate, prev?: GatewayDomainCertificate) => void;
+  onResource: (
+    type: WatchEventType,
+    key: string,
+    next?: GatewayDomainCertificate,
+    prev?: GatewayDomainCertificate,
+  ) => void;
   onSecret: (key: string) => void;
 }): WatchSet {
   const scopes = opts.namespaces?.length ? opts.namespaces : [undefined];

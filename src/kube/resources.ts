@@ -64,7 +64,10 @@ export class KubeSecretSource implements SecretSource {
 
   async get(namespace: string, name: string) {
     try {
-      const s = await kubeRequest<{ type?: string; data?: Record<string, string> }>(this.kc, secretsPath(namespace, name));
+      const s = await kubeRequest<{ type?: string; data?: Record<string, string> }>(
+        this.kc,
+        secretsPath(namespace, name),
+      );
       const data: Record<string, string> = {};
       for (const [k, v] of Object.entries(s.data ?? {})) data[k] = Buffer.from(v, 'base64').toString('utf8');
       return s.type ? { type: s.type, data } : { data };

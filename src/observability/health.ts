@@ -6,15 +6,23 @@ import type { Registry } from 'prom-client';
 type Route = () => Promise<{ status: number; contentType: string; body: string }>;
 
 export function probeRoutes(checks: { live: () => boolean; ready: () => boolean }): Record<string, Route> {
-  const probe = (ok: () => boolean): Route => async () =>
-    ok()
-      ? { status: 200, contentType: 'text/plain', body: 'ok\n' }
-      : { status: 503, contentType: 'text/plain', body: 'not ready\n' };
+  const probe =
+    (ok: () => boolean): Route =>
+    async () =>
+      ok()
+        ? { status: 200, contentType: 'text/plain', body: 'ok\n' }
+        : { status: 503, contentType: 'text/plain', body: 'not ready\n' };
   return { '/healthz': probe(checks.live), '/readyz': probe(checks.ready) };
 }
 
 export function metricsRoutes(registry: Registry): Record<string, Route> {
-  return { '/metrics': async () => ({ status: 200, contentType: registry.contentType, body: await registry.metrics() }) };
+  return {
+    '/metrics': async () => ({
+      status: 200,
+      contentType: registry.contentType,
+      body: await registry.metrics(),
+    }),
+  };
 }
 
 export async function startHttpServer(
@@ -50,6 +58,7 @@ export function parseAddress(address: string): { host: string; port: number } {
   const idx = address.lastIndexOf(':');
   const host = idx > 0 ? address.slice(0, idx) : '0.0.0.0';
   const port = Number(address.slice(idx + 1));
-  if (idx < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid address "${address}"`);
+  if (idx < 0 || !Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`invalid address "${address}"`);
   return { host, port };
 }

@@ -3,14 +3,22 @@ import type { Condition, ConditionStatus, GatewayDomainCertificateStatus } from 
 
 export function setCondition(
   existing: Condition[] | undefined,
-  next: { type: string; status: ConditionStatus; reason: string; message: string; observedGeneration?: number },
+  next: {
+    type: string;
+    status: ConditionStatus;
+    reason: string;
+    message: string;
+    observedGeneration?: number;
+  },
   now: Date,
 ): Condition[] {
   const prev = existing?.find((c) => c.type === next.type);
   const cond: Condition = {
     ...next,
     lastTransitionTime:
-      prev && prev.status === next.status ? prev.lastTransitionTime : now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      prev && prev.status === next.status
+        ? prev.lastTransitionTime
+        : now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
   };
   return [...(existing ?? []).filter((c) => c.type !== next.type), cond];
 }

@@ -1,9 +1,16 @@
 // Mode Domain: upload the certificate to the domain's own endpoint (page 004), which creates a new
 // certificate and binds it in one call; read back with page 000; remove the one it replaced.
-import { Reason } from '../api/v1alpha1.ts';
+
 import type { CertificateStatus, DomainStatus } from '../api/v1alpha1.ts';
-import { SyncFailure, isNotFound } from './failures.ts';
-import { type Observation, type PushResult, type SyncContext, findOwnCertificate, sameSerial } from './sync-context.ts';
+import { Reason } from '../api/v1alpha1.ts';
+import { isNotFound, SyncFailure } from './failures.ts';
+import {
+  findOwnCertificate,
+  type Observation,
+  type PushResult,
+  type SyncContext,
+  sameSerial,
+} from './sync-context.ts';
 
 export interface DomainTarget {
   instanceId: string;
@@ -26,7 +33,10 @@ export async function resolveDomain(ctx: SyncContext, useStatus: boolean): Promi
   if (g.domainId && g.groupId) {
     const group = await ctx.client.getApiGroup(instanceId, g.groupId);
     const d = group.url_domains?.find((u) => u.id === g.domainId);
-    if (!d) throw domainNotFound(`domain id ${g.domainId} is not in API group ${g.groupId} on gateway ${instanceId}`);
+    if (!d)
+      throw domainNotFound(
+        `domain id ${g.domainId} is not in API group ${g.groupId} on gateway ${instanceId}`,
+      );
     return {
       instanceId,
       groupId: g.groupId,
@@ -37,7 +47,8 @@ export async function resolveDomain(ctx: SyncContext, useStatus: boolean): Promi
     };
   }
   const found = await ctx.client.findDomainByName(instanceId, g.domain ?? '');
-  if (!found) throw domainNotFound(`domain ${g.domain} is not bound to any API group on gateway ${instanceId}`);
+  if (!found)
+    throw domainNotFound(`domain ${g.domain} is not bound to any API group on gateway ${instanceId}`);
   return {
     instanceId,
     groupId: found.groupId,
@@ -75,7 +86,11 @@ export function domainStatus(t: DomainTarget): DomainStatus {
 }
 
 /** Page 000: is the domain serving certificate `certificateId` with the leaf's serial? */
-export async function observeDomain(ctx: SyncContext, t: DomainTarget, certificateId: string): Promise<Observation> {
+export async function observeDomain(
+  ctx: SyncContext,
+  t: DomainTarget,
+  certificateId: string,
+): Promise<Observation> {
   const domains = [domainStatus(t)];
   try {
     const served = await ctx.client.getDomainCertificate(t.instanceId, t.groupId, t.domainId, certificateId);
@@ -89,20 +104,22 @@ export async function observeDomain(ctx: SyncContext, t: DomainTarget, certifica
     return { serving: true, certificateId, certificate: served, domains };
   } catch (err) {
     if (!isNotFound(err)) throw err;
-    return { serving: false, detail: `certificate ${certificateId} is no longer bound to domain ${t.name}`, domains };
+    return {
+      serving: false,
+      detail: `certificate ${certificateId} is no longer bound to domain ${t.name}`,
+      domains,
+    };
   }
 }
 
-export async function pushDomain(ctx: SyncContext, t: DomainTarget, known?: CertificateStatus): Promise<PushResult> {
+export async function pushDomain(
+  ctx: SyncContext,
+  t: DomainTarget,
+  known?: CertificateStatus,
+): Promise<PushResult> {
   const own = await findOwnCertificate(ctx, t.instanceId, known);
-  if (own?.id) {
-    // Made by an earlier run that died before writing status: bind it if needed, never upload twice.
-    const bound = await observeDomain(ctx, t, own.id);
-    if (!bound.serving) {
-      await ctx.client.attachDomains(own.id, [
-        { domain: t.name, instance_ids: [t.instanceId], verified_client_certificate_enabled: !!ctx.trustedCaPem },
-      ]);
-    }
+  if (own?.id && (await observeDomain(ctx, t, own.id)).serving) {
+    // Uploaded by an earlier run that died before writing status: adopt it, never upload twice.
     return { certificateId: own.id, action: 'Adopted' };
   }
   const res = await ctx.client.uploadDomainCertificate(t.instanceId, t.groupId, t.domainId, {
@@ -114,18 +131,26 @@ export async function pushDomain(ctx: SyncContext, t: DomainTarget, known?: Cert
     ...(ctx.trustedCaPem ? { trusted_root_ca: ctx.trustedCaPem } : {}),
   });
   const id = res.ssl_id ?? res.ssl_infos?.[0]?.ssl_id;
-  if (!id) throw new SyncFailure(Reason.VerificationFailed, 'the upload answer carried no certificate id', 'backoff');
+  if (!id)
+    throw new SyncFailure(
+      Reason.VerificationFailed,
+      'the upload answer carried no certificate id',
+      'backoff',
+    );
   if (res.status !== undefined) t.cnameStatus = res.status;
   if (res.min_ssl_version) t.minSslVersion = res.min_ssl_version;
-  return { certificateId: id, action: 'Uploaded' };
+  // Ours but no longer bound (drift replaced it): re-uploading was the way back; the copy goes.
+  const replaced = [known?.id, own?.id].filter((x): x is string => !!x && x !== id);
+  return { certificateId: id, action: 'Uploaded', replaced: [...new Set(replaced)] };
 }
 
-/** The certificate a renewal replaced is ours (same name) and bound nowhere now: remove it. */
-export async function removeReplaced(ctx: SyncContext, previous: CertificateStatus | undefined, current: string) {
-  if (!previous?.id || previous.id === current || previous.name !== ctx.certificateName) return;
-  try {
-    await ctx.client.deleteCertificate(previous.id);
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
+/** Certificates a push replaced are ours (same name) and bound nowhere now: remove them. */
+export async function removeReplaced(ctx: SyncContext, ids: string[]): Promise<void> {
+  for (const id of ids) {
+    try {
+      await ctx.client.deleteCertificate(id);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
   }
 }

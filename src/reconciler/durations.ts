@@ -9,7 +9,8 @@ export function parseDuration(text: string): number {
     total += Number(m[1]) * (UNIT_MS[m[2] ?? ''] ?? Number.NaN);
     consumed = re.lastIndex;
   }
-  if (!text || consumed !== text.length || !Number.isFinite(total)) throw new Error(`invalid duration "${text}"`);
+  if (!text || consumed !== text.length || !Number.isFinite(total))
+    throw new Error(`invalid duration "${text}"`);
   return total;
 }
 

@@ -34,7 +34,11 @@ export function toSyncFailure(err: unknown): SyncFailure {
     const msg = `gateway: ${err.message}`;
     switch (err.kind) {
       case 'terminal':
-        return new SyncFailure(REJECTION_REASONS[err.errorCode ?? ''] ?? Reason.GatewayRejected, msg, 'terminal');
+        return new SyncFailure(
+          REJECTION_REASONS[err.errorCode ?? ''] ?? Reason.GatewayRejected,
+          msg,
+          'terminal',
+        );
       case 'auth':
         return new SyncFailure(Reason.CredentialsInvalid, msg, 'recheck');
       case 'permission':
@@ -45,7 +49,11 @@ export function toSyncFailure(err: unknown): SyncFailure {
         return new SyncFailure(Reason.GatewayUnavailable, msg, 'backoff');
     }
   }
-  return new SyncFailure(Reason.GatewayUnavailable, `unexpected error: ${String((err as Error)?.message ?? err)}`, 'backoff');
+  return new SyncFailure(
+    Reason.GatewayUnavailable,
+    `unexpected error: ${String((err as Error)?.message ?? err)}`,
+    'backoff',
+  );
 }
 
 export function isNotFound(err: unknown): boolean {

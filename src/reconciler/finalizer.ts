@@ -11,10 +11,15 @@ import { loadCredentials } from './inputs.ts';
 import { defaultCertificateName } from './naming.ts';
 import type { ReconcileResult, ReconcilerDeps } from './ports.ts';
 
-export async function finalize(deps: ReconcilerDeps, gdc: GatewayDomainCertificate, now: Date): Promise<ReconcileResult> {
+export async function finalize(
+  deps: ReconcilerDeps,
+  gdc: GatewayDomainCertificate,
+  now: Date,
+): Promise<ReconcileResult> {
   if (!(gdc.metadata.finalizers ?? []).includes(FINALIZER)) return { result: 'success' };
   const cert = gdc.status?.certificate;
-  const ourName = gdc.spec.certificateName ?? defaultCertificateName(gdc.metadata.namespace, gdc.metadata.name);
+  const ourName =
+    gdc.spec.certificateName ?? defaultCertificateName(gdc.metadata.namespace, gdc.metadata.name);
   if (gdc.spec.deletionPolicy !== 'Detach' || !cert?.id) {
     await deps.status.setFinalizer(gdc, false);
     deps.observer?.deleted?.(gdc);
@@ -28,28 +33,44 @@ export async function finalize(deps: ReconcilerDeps, gdc: GatewayDomainCertifica
     for (const d of gdc.status?.domains ?? []) {
       if (!d.instanceId || !d.groupId || !d.id) continue;
       if (gdc.spec.mode === 'Shared') {
-        await client.detachDomains(cert.id, [{ domain: d.name ?? '', instance_ids: [d.instanceId] }]).catch(ignoreMissing);
+        await client
+          .detachDomains(cert.id, [{ domain: d.name ?? '', instance_ids: [d.instanceId] }])
+          .catch(ignoreMissing);
       } else {
         await client.unbindDomainCertificate(d.instanceId, d.groupId, d.id, cert.id).catch(ignoreMissing);
       }
     }
     // Only a certificate carrying our name is ours to delete.
     if (cert.name === ourName) await client.deleteCertificate(cert.id).catch(ignoreMissing);
-    deps.events.event(gdc, 'Normal', 'Detached', 'Delete', `unbound and deleted certificate ${cert.id} (${cert.name})`);
+    deps.events.event(
+      gdc,
+      'Normal',
+      'Detached',
+      'Delete',
+      `unbound and deleted certificate ${cert.id} (${cert.name})`,
+    );
   } catch (err) {
     const f = toSyncFailure(err);
     const since = Date.parse(gdc.metadata.deletionTimestamp as unknown as string) || now.getTime();
     const timeout = deps.deletionTimeoutMs ?? 600_000;
     if (f.reason !== Reason.CredentialsNotFound && now.getTime() - since < timeout) {
       const failures = (gdc.status?.failures ?? 0) + 1;
-      const delay = Math.min(deps.backoffMaxMs ?? 300_000, (deps.backoffBaseMs ?? 5_000) * 2 ** Math.min(failures - 1, 30));
+      const delay = Math.min(
+        deps.backoffMaxMs ?? 300_000,
+        (deps.backoffBaseMs ?? 5_000) * 2 ** Math.min(failures - 1, 30),
+      );
       deps.events.event(gdc, 'Warning', Reason.DeletionFailed, 'Delete', `${f.reason}: ${f.message}`);
       await deps.status.patchStatus(gdc, {
         failures,
         nextRetryTime: rfc3339(new Date(now.getTime() + delay)),
         conditions: setCondition(
           gdc.status?.conditions,
-          { type: 'Ready', status: 'False', reason: Reason.DeletionFailed, message: `${f.reason}: ${f.message}` },
+          {
+            type: 'Ready',
+            status: 'False',
+            reason: Reason.DeletionFailed,
+            message: `${f.reason}: ${f.message}`,
+          },
           now,
         ),
       });

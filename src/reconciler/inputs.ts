@@ -22,7 +22,11 @@ export async function loadTlsInput(secrets: SecretSource, gdc: GatewayDomainCert
   const name = gdc.spec.secretName;
   const secret = await secrets.get(namespace, name);
   if (!secret) {
-    throw new SyncFailure(Reason.SecretNotFound, `Secret ${namespace}/${name} does not exist yet`, 'terminal');
+    throw new SyncFailure(
+      Reason.SecretNotFound,
+      `Secret ${namespace}/${name} does not exist yet`,
+      'terminal',
+    );
   }
   const certPem = secret.data['tls.crt'];
   const keyPem = secret.data['tls.key'];

@@ -1,7 +1,11 @@
 // What the reconciler needs from the outside world, as narrow interfaces: the Kubernetes side and
 // the gateway pool implement them, tests can too.
 import type { Logger } from 'pino';
-import type { GatewayDomainCertificate, GatewayDomainCertificateStatus, GatewayRef } from '../api/v1alpha1.ts';
+import type {
+  GatewayDomainCertificate,
+  GatewayDomainCertificateStatus,
+  GatewayRef,
+} from '../api/v1alpha1.ts';
 import type { GatewayClient } from '../gateway/index.ts';
 import type { GatewayCredentials } from '../gateway/options.ts';
 import type { SecretSource } from './inputs.ts';
@@ -13,7 +17,13 @@ export interface StatusWriter {
 }
 
 export interface EventSink {
-  event(gdc: GatewayDomainCertificate, type: 'Normal' | 'Warning', reason: string, action: string, note: string): void;
+  event(
+    gdc: GatewayDomainCertificate,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    action: string,
+    note: string,
+  ): void;
 }
 
 export interface GatewayProvider {

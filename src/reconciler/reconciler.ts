@@ -52,14 +52,27 @@ export class Reconciler {
     const credentials = await loadCredentials(secrets, gdc);
     const client = gateways.client(gdc.spec.gateway, credentials);
     const sameGeneration = gdc.status?.observedGeneration === gdc.metadata.generation;
-    const certificateName = gdc.spec.certificateName ?? defaultCertificateName(gdc.metadata.namespace, gdc.metadata.name);
+    const certificateName =
+      gdc.spec.certificateName ?? defaultCertificateName(gdc.metadata.namespace, gdc.metadata.name);
     // Names are known up front except for a bare domainId, which only the gateway can name.
-    const partial = { gdc, client, trustedCaPem: tls.trustedCaPem, certificateName } as Omit<SyncContext, 'bundle'>;
-    let target = shared ? undefined : gdc.spec.gateway.domain ? undefined : await resolveDomain(partial as SyncContext, sameGeneration);
+    const partial = { gdc, client, trustedCaPem: tls.trustedCaPem, certificateName } as Omit<
+      SyncContext,
+      'bundle'
+    >;
+    let target = shared
+      ? undefined
+      : gdc.spec.gateway.domain
+        ? undefined
+        : await resolveDomain(partial as SyncContext, sameGeneration);
     const names = shared
       ? (gdc.spec.domains ?? []).map((d) => d.name)
       : [gdc.spec.gateway.domain ?? target?.name ?? ''];
-    const prepared = prepareBundle({ certPem: tls.certPem, keyPem: tls.keyPem, domains: names, now: this.now() });
+    const prepared = prepareBundle({
+      certPem: tls.certPem,
+      keyPem: tls.keyPem,
+      domains: names,
+      now: this.now(),
+    });
     if (!prepared.ok) throw new SyncFailure(prepared.reason, prepared.message, 'terminal');
     const ctx: SyncContext = { ...partial, bundle: prepared.bundle };
     target ??= shared ? undefined : await resolveDomain(ctx, sameGeneration);
@@ -89,24 +102,38 @@ export class Reconciler {
     if (!seen.serving) {
       throw new SyncFailure(Reason.VerificationFailed, `after ${pushed.action}: ${seen.detail}`, 'backoff');
     }
-    if (target) {
+    if (pushed.replaced?.length) {
       try {
-        await removeReplaced(ctx, known, pushed.certificateId);
+        await removeReplaced(ctx, pushed.replaced);
       } catch (err) {
         // The new binding is verified; a leftover old certificate is untidy, not broken.
-        this.deps.logger.warn({ err: String(err), certificateId: known?.id }, 'could not delete the replaced certificate');
+        this.deps.logger.warn(
+          { err: String(err), replaced: pushed.replaced },
+          'could not delete a replaced certificate',
+        );
       }
     }
     const verb = drift ? 'repaired drift' : pushed.action.toLowerCase();
     const where = seen.domains.map((d) => d.name).join(', ');
     const note = `${verb}: ${where} serves ${certificateName} serial ${prepared.bundle.leaf.serialNumber}, valid until ${rfc3339(prepared.bundle.leaf.notAfter)}${drift ? ` (${drift})` : ''}`;
     this.deps.events.event(gdc, 'Normal', drift ? 'DriftRepaired' : 'Synced', pushed.action, note);
-    return this.succeed(gdc, ctx, seen, contentHash, interval, note, target ? [domainStatus(target)] : undefined);
+    return this.succeed(
+      gdc,
+      ctx,
+      seen,
+      contentHash,
+      interval,
+      note,
+      target ? [domainStatus(target)] : undefined,
+    );
   }
 
   private base(gdc: GatewayDomainCertificate): GatewayDomainCertificateStatus {
     const { failures: _f, nextRetryTime: _n, ...rest } = gdc.status ?? {};
-    return { ...rest, ...(gdc.metadata.generation !== undefined ? { observedGeneration: gdc.metadata.generation } : {}) };
+    return {
+      ...rest,
+      ...(gdc.metadata.generation !== undefined ? { observedGeneration: gdc.metadata.generation } : {}),
+    };
   }
 
   private async succeed(
@@ -121,19 +148,31 @@ export class Reconciler {
     const now = rfc3339(this.now());
     const status: GatewayDomainCertificateStatus = {
       ...this.base(gdc),
-      certificate: certificateStatus(ctx.bundle, seen.certificateId ?? '', ctx.certificateName, seen.certificate, contentHash),
+      certificate: certificateStatus(
+        ctx.bundle,
+        seen.certificateId ?? '',
+        ctx.certificateName,
+        seen.certificate,
+        contentHash,
+      ),
       domains,
       lastVerifiedTime: now,
       lastSyncTime: pushNote ? now : (gdc.status?.lastSyncTime ?? now),
     };
     const message =
-      pushNote ?? readyCondition(gdc.status)?.message ?? `${domains.map((d) => d.name).join(', ')} serves ${ctx.certificateName}`;
+      pushNote ??
+      readyCondition(gdc.status)?.message ??
+      `${domains.map((d) => d.name).join(', ')} serves ${ctx.certificateName}`;
     await this.writeStatus(gdc, status, 'True', Reason.Synced, message);
     this.deps.observer?.synced?.(gdc, status);
     return { result: 'requeue_after', requeueAfterMs: jitter(interval) };
   }
 
-  private async fail(gdc: GatewayDomainCertificate, f: SyncFailure, interval: number): Promise<ReconcileResult> {
+  private async fail(
+    gdc: GatewayDomainCertificate,
+    f: SyncFailure,
+    interval: number,
+  ): Promise<ReconcileResult> {
     const failures = (gdc.status?.failures ?? 0) + 1;
     const { backoffBaseMs = 5_000, backoffMaxMs = 300_000 } = this.deps;
     const delay =
@@ -161,7 +200,13 @@ export class Reconciler {
   ): Promise<void> {
     status.conditions = setCondition(
       gdc.status?.conditions,
-      { type: 'Ready', status: ready, reason, message, ...(gdc.metadata.generation !== undefined ? { observedGeneration: gdc.metadata.generation } : {}) },
+      {
+        type: 'Ready',
+        status: ready,
+        reason,
+        message,
+        ...(gdc.metadata.generation !== undefined ? { observedGeneration: gdc.metadata.generation } : {}),
+      },
       this.now(),
     );
     const patch = statusPatch(gdc.status, status);

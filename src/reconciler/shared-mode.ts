@@ -4,10 +4,10 @@ import type { CertificateStatus, DomainStatus } from '../api/v1alpha1.ts';
 import type { BoundDomain, CertificateDetail } from '../gateway/index.ts';
 import { isNotFound } from './failures.ts';
 import {
+  findOwnCertificate,
   type Observation,
   type PushResult,
   type SyncContext,
-  findOwnCertificate,
   sameSerial,
   verificationFailure,
 } from './sync-context.ts';
@@ -21,7 +21,9 @@ interface Want {
 }
 
 function wanted(ctx: SyncContext): Want[] {
-  return (ctx.gdc.spec.domains ?? []).flatMap((d) => d.instanceIds.map((instanceId) => ({ name: d.name, instanceId })));
+  return (ctx.gdc.spec.domains ?? []).flatMap((d) =>
+    d.instanceIds.map((instanceId) => ({ name: d.name, instanceId })),
+  );
 }
 
 const sameDomain = (b: BoundDomain, w: Want) =>
@@ -71,11 +73,15 @@ export async function observeShared(ctx: SyncContext, certificateId: string): Pr
       };
     }
   }
-  if (!certificate) throw verificationFailure('the gateway listed no readable binding for the shared certificate');
+  if (!certificate)
+    throw verificationFailure('the gateway listed no readable binding for the shared certificate');
   return { serving: true, certificateId, certificate, domains };
 }
 
-async function currentCertificate(ctx: SyncContext, known?: CertificateStatus): Promise<CertificateDetail | undefined> {
+async function currentCertificate(
+  ctx: SyncContext,
+  known?: CertificateStatus,
+): Promise<CertificateDetail | undefined> {
   if (known?.id) {
     try {
       const d = await ctx.client.getCertificate(known.id);
@@ -87,7 +93,10 @@ async function currentCertificate(ctx: SyncContext, known?: CertificateStatus): 
   // Status lost or stale: an earlier run may have made it (same name), with this content or older.
   const own = await findOwnCertificate(ctx, GLOBAL_INSTANCE);
   if (own) return own;
-  const listed = await ctx.client.listAllCertificates({ name: ctx.certificateName, instance_id: GLOBAL_INSTANCE });
+  const listed = await ctx.client.listAllCertificates({
+    name: ctx.certificateName,
+    instance_id: GLOBAL_INSTANCE,
+  });
   const same = listed.find((c) => c.name === ctx.certificateName);
   return same ? { ...(await ctx.client.getCertificate(same.id)), id: same.id } : undefined;
 }

@@ -26,12 +26,18 @@ export interface Observation {
 export interface PushResult {
   certificateId: string;
   action: 'Uploaded' | 'Created' | 'Updated' | 'Adopted' | 'Attached';
+  /** Our certificates this push made obsolete (Domain mode), to delete once the new one is verified. */
+  replaced?: string[];
 }
 
 /** The gateway reports serials in decimal; compare without leading zeros or case noise. */
 export function sameSerial(gatewaySerial: string | undefined, leafSerial: string): boolean {
   if (!gatewaySerial) return false;
-  const norm = (s: string) => s.trim().toLowerCase().replace(/^0+(?=.)/, '');
+  const norm = (s: string) =>
+    s
+      .trim()
+      .toLowerCase()
+      .replace(/^0+(?=.)/, '');
   return norm(gatewaySerial) === norm(leafSerial);
 }
 
@@ -45,15 +51,26 @@ export async function findOwnCertificate(
   listInstanceId: string,
   known?: CertificateStatus,
 ): Promise<CertificateDetail | undefined> {
-  const listed = await ctx.client.listAllCertificates({ name: ctx.certificateName, instance_id: listInstanceId });
+  const listed = await ctx.client.listAllCertificates({
+    name: ctx.certificateName,
+    instance_id: listInstanceId,
+  });
   const candidates = listed
     .filter((c) => c.name === ctx.certificateName)
-    .filter((c) => !(known?.id === c.id && known.serialNumber && !sameSerial(known.serialNumber, ctx.bundle.leaf.serialNumber)))
+    .filter(
+      (c) =>
+        !(
+          known?.id === c.id &&
+          known.serialNumber &&
+          !sameSerial(known.serialNumber, ctx.bundle.leaf.serialNumber)
+        ),
+    )
     .sort((a, b) => (b.create_time ?? '').localeCompare(a.create_time ?? ''))
     .slice(0, 5);
   for (const c of candidates) {
     const detail = await ctx.client.getCertificate(c.id);
-    if (sameSerial(detail.serial_number, ctx.bundle.leaf.serialNumber)) return { ...detail, id: detail.id ?? c.id };
+    if (sameSerial(detail.serial_number, ctx.bundle.leaf.serialNumber))
+      return { ...detail, id: detail.id ?? c.id };
   }
   return undefined;
 }

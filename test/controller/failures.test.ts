@@ -1,7 +1,6 @@
 // Bad input gets a clear answer and loses nothing: each case ends as a precise Ready condition and a
 // Warning Event, after a bounded number of gateway calls, and recovers when the input is fixed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCA, issueCertificate } from '../support/pki.ts';
 import {
   createGdc,
   domainSpec,
@@ -13,6 +12,7 @@ import {
   startFixture,
   waitForReason,
 } from '../support/operator.ts';
+import { createCA, issueCertificate } from '../support/pki.ts';
 
 let f: Fixture;
 const ca = createCA({ commonName: 'failures CA', keyType: 'ec' });
@@ -21,7 +21,9 @@ const DAY = 86_400_000;
 beforeAll(async () => {
   f = await startFixture();
   await putCredentials(f);
-  await putCredentials(f, 'wrong-credentials', 'aksk', { secretKey: 'not-the-secret-key-at-all-000000000000' });
+  await putCredentials(f, 'wrong-credentials', 'aksk', {
+    secretKey: 'not-the-secret-key-at-all-000000000000',
+  });
 });
 afterAll(async () => f?.stop());
 
@@ -48,20 +50,44 @@ describe('failures', () => {
   });
 
   const badInputs: Array<[string, string, () => Record<string, string>]> = [
-    ['malformed PEM', 'InvalidCertificate', () => ({ 'tls.crt': '-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n', 'tls.key': issueCertificate({ ca, dnsNames: ['api.example.com'] }).keyPem })],
-    ['mismatched key', 'KeyMismatch', () => {
-      const a = issueCertificate({ ca, dnsNames: ['api.example.com'] });
-      const b = issueCertificate({ ca, dnsNames: ['api.example.com'] });
-      return { 'tls.crt': a.certPem, 'tls.key': b.keyPem };
-    }],
-    ['expired certificate', 'Expired', () => {
-      const c = issueCertificate({ ca, dnsNames: ['api.example.com'], notBefore: new Date(Date.now() - 90 * DAY), notAfter: new Date(Date.now() - DAY) });
-      return { 'tls.crt': c.certPem, 'tls.key': c.keyPem };
-    }],
-    ['certificate for another domain', 'DomainNotCovered', () => {
-      const c = issueCertificate({ ca, dnsNames: ['other.example.org'] });
-      return { 'tls.crt': c.certPem, 'tls.key': c.keyPem };
-    }],
+    [
+      'malformed PEM',
+      'InvalidCertificate',
+      () => ({
+        'tls.crt': '-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n',
+        'tls.key': issueCertificate({ ca, dnsNames: ['api.example.com'] }).keyPem,
+      }),
+    ],
+    [
+      'mismatched key',
+      'KeyMismatch',
+      () => {
+        const a = issueCertificate({ ca, dnsNames: ['api.example.com'] });
+        const b = issueCertificate({ ca, dnsNames: ['api.example.com'] });
+        return { 'tls.crt': a.certPem, 'tls.key': b.keyPem };
+      },
+    ],
+    [
+      'expired certificate',
+      'Expired',
+      () => {
+        const c = issueCertificate({
+          ca,
+          dnsNames: ['api.example.com'],
+          notBefore: new Date(Date.now() - 90 * DAY),
+          notAfter: new Date(Date.now() - DAY),
+        });
+        return { 'tls.crt': c.certPem, 'tls.key': c.keyPem };
+      },
+    ],
+    [
+      'certificate for another domain',
+      'DomainNotCovered',
+      () => {
+        const c = issueCertificate({ ca, dnsNames: ['other.example.org'] });
+        return { 'tls.crt': c.certPem, 'tls.key': c.keyPem };
+      },
+    ],
   ];
   for (const [what, reason, data] of badInputs) {
     it(`${what} → ${reason}, no gateway call, no retry loop`, async () => {

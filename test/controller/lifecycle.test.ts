@@ -1,8 +1,9 @@
 // Shared mode across gateways, drift repair, and both deletion policies.
-import { createGatewayClient } from '../../src/gateway/index.ts';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GROUP, PLURAL, VERSION } from '../../src/api/v1alpha1.ts';
+import { createGatewayClient } from '../../src/gateway/index.ts';
 import { waitFor } from '../support/kube.ts';
-import { createCA, issueCertificate } from '../support/pki.ts';
 import {
   createGdc,
   domainSpec,
@@ -15,7 +16,7 @@ import {
   startFixture,
   waitForReason,
 } from '../support/operator.ts';
-import { GROUP, PLURAL, VERSION } from '../../src/api/v1alpha1.ts';
+import { createCA, issueCertificate } from '../support/pki.ts';
 
 let f: Fixture;
 const ca = createCA({ commonName: 'lifecycle CA', keyType: 'rsa' });
@@ -27,7 +28,13 @@ beforeAll(async () => {
 afterAll(async () => f?.stop());
 
 const remove = (name: string) =>
-  f.custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: f.ns, plural: PLURAL, name });
+  f.custom.deleteNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace: f.ns,
+    plural: PLURAL,
+    name,
+  });
 
 describe('Shared mode', () => {
   it('creates one certificate, attaches it to two domains on two gateways, and updates it in place on renewal', async () => {
@@ -41,7 +48,12 @@ describe('Shared mode', () => {
       secretName: 'wildcard-tls',
       mode: 'Shared',
       deletionPolicy: 'Detach',
-      gateway: { service: 'apig', endpoint: f.emulator.url, iamEndpoint: f.emulator.url, projectId: f.emulator.seed.projectId },
+      gateway: {
+        service: 'apig',
+        endpoint: f.emulator.url,
+        iamEndpoint: f.emulator.url,
+        projectId: f.emulator.seed.projectId,
+      },
       domains: [
         { name: 'www.example.com', instanceIds: [gw1.id, gw2.id] },
         { name: 'api.example.com', instanceIds: [gw1.id] },
@@ -58,7 +70,12 @@ describe('Shared mode', () => {
     f.emulator.resetCalls();
     const renewed = issueCertificate({ ca, dnsNames: ['*.example.com'], keyType: 'rsa' });
     await putTlsSecret(f, 'wildcard-tls', renewed, ca);
-    const r = await waitForReason(f, 'wildcard', 'Synced', (x) => x.status?.certificate?.serialNumber === renewed.serialNumber);
+    const r = await waitForReason(
+      f,
+      'wildcard',
+      'Synced',
+      (x) => x.status?.certificate?.serialNumber === renewed.serialNumber,
+    );
     expect(r.status?.certificate?.id).toBe(certId); // updated in place, not re-created
     const log = f.emulator.calls();
     expect(log.counts.UpdateCertificate).toBe(1);
@@ -77,7 +94,11 @@ describe('drift and deletion', () => {
   it('repairs a domain changed out of band at the next verify', async () => {
     const leaf = issueCertificate({ ca, dnsNames: ['pay.example.com'] });
     await putTlsSecret(f, 'pay-tls', leaf, ca);
-    await createGdc(f, 'pay', { ...domainSpec(f, 'pay.example.com'), secretName: 'pay-tls', verifyInterval: '2s' });
+    await createGdc(f, 'pay', {
+      ...domainSpec(f, 'pay.example.com'),
+      secretName: 'pay-tls',
+      verifyInterval: '2s',
+    });
     const g = await waitForReason(f, 'pay', 'Synced');
     const d = g.status?.domains?.[0];
 
@@ -99,7 +120,9 @@ describe('drift and deletion', () => {
     await client.close();
     expect(servedSerial(f, 'pay.example.com')).toBe(intruder.serialNumber);
 
-    await waitFor('drift repaired', () => servedSerial(f, 'pay.example.com') === leaf.serialNumber, { timeoutMs: 20_000 });
+    await waitFor('drift repaired', () => servedSerial(f, 'pay.example.com') === leaf.serialNumber, {
+      timeoutMs: 20_000,
+    });
     await waitFor('DriftRepaired event', async () =>
       (await eventsFor(f, 'pay')).some((e) => e.reason === 'DriftRepaired'),
     );

@@ -1,7 +1,6 @@
 // The product end to end: real API server, gateway emulator, operator in-process. A TLS Secret and a
 // GatewayDomainCertificate go in; the domain serves the certificate and the status says so.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCA, issueCertificate } from '../support/pki.ts';
 import { kubectl, waitFor } from '../support/kube.ts';
 import {
   createGdc,
@@ -14,6 +13,7 @@ import {
   startFixture,
   waitForReason,
 } from '../support/operator.ts';
+import { createCA, issueCertificate } from '../support/pki.ts';
 
 let f: Fixture;
 const ca = createCA({ commonName: 'e2e CA', keyType: 'ec' });
@@ -33,7 +33,10 @@ describe('Domain mode', () => {
     const first = await waitForReason(f, 'shop', 'Synced');
     expect(first.status?.certificate?.serialNumber).toBe(leaf.serialNumber);
     expect(first.status?.certificate?.sha256Fingerprint).toMatch(/^[0-9a-f]{64}$/);
-    expect(first.status?.domains?.[0]).toMatchObject({ name: 'shop.example.com', instanceId: f.emulator.seed.gateways[0]?.id });
+    expect(first.status?.domains?.[0]).toMatchObject({
+      name: 'shop.example.com',
+      instanceId: f.emulator.seed.gateways[0]?.id,
+    });
     expect(first.status?.observedGeneration).toBe(1);
     expect(servedSerial(f, 'shop.example.com')).toBe(leaf.serialNumber);
     // The issuing CA was not sent: it would switch on client-certificate verification.
@@ -42,15 +45,27 @@ describe('Domain mode', () => {
 
     // Renewal: cert-manager writes a new certificate into the same Secret.
     f.emulator.resetCalls();
-    const renewed = issueCertificate({ ca, dnsNames: ['shop.example.com'], keyType: 'ec', keyFormat: 'sec1' });
+    const renewed = issueCertificate({
+      ca,
+      dnsNames: ['shop.example.com'],
+      keyType: 'ec',
+      keyFormat: 'sec1',
+    });
     await putTlsSecret(f, 'site-tls', renewed, ca);
-    const second = await waitForReason(f, 'shop', 'Synced', (g) => g.status?.certificate?.serialNumber === renewed.serialNumber);
+    const second = await waitForReason(
+      f,
+      'shop',
+      'Synced',
+      (g) => g.status?.certificate?.serialNumber === renewed.serialNumber,
+    );
     expect(servedSerial(f, 'shop.example.com')).toBe(renewed.serialNumber);
     const log = f.emulator.calls();
     // One upload, and the replaced certificate removed: nothing else writes.
     expect(log.counts.UploadDomainCertificate).toBe(1);
     expect(log.writes).toBeLessThanOrEqual(2);
-    expect(f.emulator.state.certificates.filter((c) => c.name === second.status?.certificate?.name)).toHaveLength(1);
+    expect(
+      f.emulator.state.certificates.filter((c) => c.name === second.status?.certificate?.name),
+    ).toHaveLength(1);
 
     const events = await eventsFor(f, 'shop');
     expect(events.some((e) => e.reason === 'Synced' && e.note?.includes(renewed.serialNumber))).toBe(true);

@@ -9,7 +9,10 @@ const execFileP = promisify(execFile);
 
 export function kubeconfigPath(): string {
   const path = inject('kubeconfigPath');
-  if (!path) throw new Error('no control plane: this test needs the vitest global setup (unset APIG_NO_CONTROL_PLANE)');
+  if (!path)
+    throw new Error(
+      'no control plane: this test needs the vitest global setup (unset APIG_NO_CONTROL_PLANE)',
+    );
   return path;
 }
 
@@ -74,7 +77,9 @@ export async function waitFor<T>(
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`,
+  );
 }
 
 /** The real kubectl of the control plane's version, against the test cluster. */

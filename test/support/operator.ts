@@ -95,7 +95,11 @@ export async function putTlsSecret(
   }
 }
 
-export async function putRawTlsSecret(f: Fixture, name: string, stringData: Record<string, string>): Promise<void> {
+export async function putRawTlsSecret(
+  f: Fixture,
+  name: string,
+  stringData: Record<string, string>,
+): Promise<void> {
   await f.core.createNamespacedSecret({
     namespace: f.ns,
     body: { metadata: { name, namespace: f.ns }, type: 'kubernetes.io/tls', stringData },
@@ -109,11 +113,15 @@ export async function putCredentials(
   tamper?: Record<string, string>,
 ): Promise<void> {
   const c = f.emulator.seed.credentials;
-  const stringData =
+  const stringData: Record<string, string> =
     kind === 'aksk'
       ? { accessKey: c.accessKey, secretKey: c.secretKey }
       : kind === 'temporary'
-        ? { accessKey: c.temporary.accessKey, secretKey: c.temporary.secretKey, securityToken: c.temporary.securityToken }
+        ? {
+            accessKey: c.temporary.accessKey,
+            secretKey: c.temporary.secretKey,
+            securityToken: c.temporary.securityToken,
+          }
         : { username: c.iam.username, password: c.iam.password, domainName: c.iam.domainName };
   await f.core.createNamespacedSecret({
     namespace: f.ns,
@@ -192,7 +200,10 @@ export async function waitForReason(
   );
 }
 
-export async function eventsFor(f: Fixture, name: string): Promise<Array<{ reason?: string; note?: string; type?: string }>> {
+export async function eventsFor(
+  f: Fixture,
+  name: string,
+): Promise<Array<{ reason?: string; note?: string; type?: string }>> {
   const list = await adminKubeConfig()
     .makeApiClient(EventsV1Api)
     .listNamespacedEvent({ namespace: f.ns, fieldSelector: `regarding.name=${name}` });
@@ -200,6 +211,6 @@ export async function eventsFor(f: Fixture, name: string): Promise<Array<{ reaso
 }
 
 export function servedSerial(f: Fixture, domainName: string, instanceId = gateway(f).id): string | undefined {
-  return f.emulator.state.domains.find((d) => d.url_domain === domainName && d.instance_id === instanceId)?.certificate
-    ?.serial_number;
+  return f.emulator.state.domains.find((d) => d.url_domain === domainName && d.instance_id === instanceId)
+    ?.certificate?.serial_number;
 }
