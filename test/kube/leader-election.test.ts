@@ -1,0 +1,200 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CoordinationV1Api, KubeConfig, V1MicroTime } from '@kubernetes/client-node';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LeaderElector } from '../../src/kube/leader-election.ts';
+import { adminKubeConfig, createNamespace, kubectl, waitFor } from '../support/kube.ts';
+
+const timing = { leaseDurationMs: 2_000, renewDeadlineMs: 1_500, retryPeriodMs: 300 };
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+function candidate(
+  namespace: string,
+  identity: string,
+  extra: { kubeConfig?: KubeConfig; releaseOnCancel?: boolean } = {},
+) {
+  const seen = {
+    started: 0,
+    stopped: 0,
+    status: [] as boolean[],
+    leaders: [] as string[],
+    signal: undefined as AbortSignal | undefined,
+  };
+  const elector = new LeaderElector({
+    kubeConfig: adminKubeConfig(),
+    namespace,
+    name: 'apig-cert-sync',
+    identity,
+    ...timing,
+    ...extra,
+    onStartedLeading: (signal) => {
+      seen.started++;
+      seen.signal = signal;
+    },
+    onStoppedLeading: () => {
+      seen.stopped++;
+    },
+    onNewLeader: (id) => seen.leaders.push(id),
+    metrics: { masterStatus: (leading) => seen.status.push(leading) },
+  });
+  const done = elector.run();
+  cleanups.push(() => elector.stop());
+  return { elector, seen, done, identity };
+}
+
+async function leaseJson(namespace: string) {
+  const { stdout } = await kubectl(['get', 'lease', 'apig-cert-sync', '-n', namespace, '-o', 'json']);
+  return JSON.parse(stdout).spec as Record<string, unknown>;
+}
+
+// A TCP relay to the API server that can be made to swallow all traffic, like a network partition.
+async function partitionableProxy(): Promise<{ kubeConfig: KubeConfig; partition(): void; server: Server }> {
+  const admin = adminKubeConfig();
+  const target = new URL(admin.getCurrentCluster()!.server);
+  const sockets: Socket[] = [];
+  let partitioned = false;
+  const server = createServer((client) => {
+    sockets.push(client);
+    if (partitioned) return client.pause();
+    const upstream = connect(Number(target.port), target.hostname);
+    sockets.push(upstream);
+    client.pipe(upstream).on('error', () => {});
+    upstream.pipe(client).on('error', () => {});
+    client.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const port = (server.address() as { port: number }).port;
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: admin.clusters.map((c) => ({ ...c, server: `https://127.0.0.1:${port}` })),
+    users: admin.users,
+    contexts: admin.contexts,
+    currentContext: admin.currentContext,
+  });
+  cleanups.push(async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise((ok) => server.close(ok));
+  });
+  return {
+    kubeConfig,
+    server,
+    partition: () => {
+      partitioned = true;
+      for (const s of sockets) {
+        s.unpipe();
+        s.pause();
+      }
+    },
+  };
+}
+
+describe('LeaderElector', () => {
+  it('lets exactly one of two candidates lead, and hands over at once when the leader releases', async () => {
+    const ns = await createNamespace('le');
+    const a = candidate(ns, 'pod-a');
+    const b = candidate(ns, 'pod-b');
+    const leader = await waitFor('a leader', () => [a, b].find((c) => c.elector.isLeader()), {
+      timeoutMs: 10_000,
+    });
+    const standby = leader === a ? b : a;
+    // Over several renewals, never two leaders and the standby never starts.
+    for (let i = 0; i < 20; i++) {
+      expect([a, b].filter((c) => c.elector.isLeader())).toEqual([leader]);
+      await sleep(50);
+    }
+    expect(standby.seen.started).toBe(0);
+    expect(standby.seen.leaders).toEqual([leader.identity]);
+    const before = await leaseJson(ns);
+    expect(before).toMatchObject({
+      holderIdentity: leader.identity,
+      leaseDurationSeconds: 2,
+      leaseTransitions: 0,
+    });
+    expect(before.renewTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+
+    const t0 = performance.now();
+    await leader.elector.stop();
+    await leader.done;
+    expect(leader.seen.signal?.aborted).toBe(true);
+    expect(leader.seen.stopped).toBe(1);
+    expect(leader.seen.status).toEqual([false, true, false]);
+    await waitFor('standby to lead', () => standby.elector.isLeader(), { timeoutMs: 5_000, intervalMs: 10 });
+    const handover = performance.now() - t0;
+    // Polling every 300 ms (+20% jitter): well before the 2 s lease would have expired.
+    expect(handover).toBeLessThan(1_000);
+    expect(standby.seen.started).toBe(1);
+    const after = await leaseJson(ns);
+    expect(after).toMatchObject({ holderIdentity: standby.identity, leaseTransitions: 1 });
+    expect(after.acquireTime).not.toBe(before.acquireTime);
+    console.log(`[leader-election] handover after release: ${handover.toFixed(0)} ms`);
+  });
+
+  it('takes over from a leader that vanished without releasing, once its lease expires', async () => {
+    const ns = await createNamespace('le');
+    const a = candidate(ns, 'pod-a', { releaseOnCancel: false });
+    await waitFor('a to lead', () => a.elector.isLeader(), { timeoutMs: 10_000 });
+    const b = candidate(ns, 'pod-b');
+    await sleep(500); // b has seen a's renewals
+    expect(b.elector.isLeader()).toBe(false);
+    const t0 = performance.now();
+    await a.elector.stop(); // stops renewing; the lease stays held, as after a crash
+    expect((await leaseJson(ns)).holderIdentity).toBe('pod-a');
+    await waitFor('b to lead', () => b.elector.isLeader(), { timeoutMs: 5_000, intervalMs: 10 });
+    const takeover = performance.now() - t0;
+    expect(takeover).toBeGreaterThan(1_200); // not before the lease (2 s since b last saw it renewed) ran out
+    expect(takeover).toBeLessThan(2_000 + 2 * 360 + 300);
+    expect((await leaseJson(ns)).leaseTransitions).toBe(1);
+    console.log(`[leader-election] takeover after crash: ${takeover.toFixed(0)} ms`);
+  });
+
+  it('stops leading at once when someone else has taken the lease', async () => {
+    const ns = await createNamespace('le');
+    const a = candidate(ns, 'pod-a');
+    await waitFor('a to lead', () => a.elector.isLeader(), { timeoutMs: 10_000 });
+    const api = adminKubeConfig().makeApiClient(CoordinationV1Api);
+    const lease = await api.readNamespacedLease({ name: 'apig-cert-sync', namespace: ns });
+    const now = new V1MicroTime();
+    const spec = {
+      ...lease.spec,
+      holderIdentity: 'intruder',
+      leaseDurationSeconds: 60,
+      acquireTime: now,
+      renewTime: now,
+    };
+    await api.replaceNamespacedLease({ name: 'apig-cert-sync', namespace: ns, body: { ...lease, spec } });
+    const t0 = performance.now();
+    await a.done; // run() ends when leadership is lost
+    expect(performance.now() - t0).toBeLessThan(1_000);
+    expect(a.elector.isLeader()).toBe(false);
+    expect(a.seen.signal?.aborted).toBe(true);
+    expect(a.seen.stopped).toBe(1);
+    expect(a.seen.leaders).toEqual(['pod-a', 'intruder']);
+    expect((await leaseJson(ns)).holderIdentity).toBe('intruder'); // not released: it was not ours
+  });
+
+  it('stops leading within the renew deadline when the API server becomes unreachable', async () => {
+    const ns = await createNamespace('le');
+    const proxy = await partitionableProxy();
+    const a = candidate(ns, 'pod-a', { kubeConfig: proxy.kubeConfig });
+    await waitFor('a to lead', () => a.elector.isLeader(), { timeoutMs: 10_000 });
+    const b = candidate(ns, 'pod-b');
+    await sleep(400);
+    const t0 = performance.now();
+    proxy.partition();
+    await a.done;
+    const stepDown = performance.now() - t0;
+    expect(a.seen.stopped).toBe(1);
+    expect(stepDown).toBeLessThan(timing.renewDeadlineMs + 200);
+    // a stepped down before its lease ran out for b, so there never were two leaders.
+    expect(b.elector.isLeader()).toBe(false);
+    await waitFor('b to lead', () => b.elector.isLeader(), { timeoutMs: 5_000, intervalMs: 10 });
+    console.log(
+      `[leader-election] partitioned leader stepped down after ${stepDown.toFixed(0)} ms, ` +
+        `standby led after ${(performance.now() - t0).toFixed(0)} ms`,
+    );
+  });
+});
