@@ -1,6 +1,8 @@
 // The product end to end: real API server, gateway emulator, operator in-process. A TLS Secret and a
 // GatewayDomainCertificate go in; the domain serves the certificate and the status says so.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGatewayClient } from '../../src/gateway/index.ts';
+import { defaultCertificateName } from '../../src/reconciler/naming.ts';
 import { kubectl, waitFor } from '../support/kube.ts';
 import {
   createGdc,
@@ -127,5 +129,40 @@ describe('Domain mode', () => {
     // Every line a reconcile logs carries the resource key.
     const lines = all.split('\n').filter((l) => l.includes('"resource"'));
     expect(lines.length).toBeGreaterThan(0);
+  });
+});
+
+describe('crash between upload and status write', () => {
+  it('adopts the certificate an earlier run uploaded instead of uploading the same content again', async () => {
+    const domain = f.emulator.seed.gateways[0]?.groups[1]?.domains[1];
+    const gw = f.emulator.seed.gateways[0];
+    const group = gw?.groups[1];
+    if (!domain || !gw || !group) throw new Error('seed too small');
+    const leaf = issueCertificate({ ca, dnsNames: [domain.name], keyType: 'ec' });
+    await putTlsSecret(f, 'crash-tls', leaf, ca);
+    // What the killed run left behind: the upload happened, the status write did not.
+    const c = f.emulator.seed.credentials;
+    const client = createGatewayClient({
+      endpoint: f.emulator.url,
+      family: 'apigw',
+      projectId: f.emulator.seed.projectId,
+      credentials: { kind: 'aksk', accessKey: c.accessKey, secretKey: c.secretKey },
+      allowInsecureHttp: true,
+    });
+    const earlier = await client.uploadDomainCertificate(gw.id, group.id, domain.id, {
+      name: defaultCertificateName(f.ns, 'crash'),
+      cert_content: leaf.certPem,
+      private_key: leaf.keyPem,
+      type: 'instance',
+      instance_id: gw.id,
+    });
+    await client.close();
+    f.emulator.resetCalls();
+
+    await createGdc(f, 'crash', { ...domainSpec(f, domain.name), secretName: 'crash-tls' });
+    const g = await waitForReason(f, 'crash', 'Synced');
+    expect(g.status?.certificate?.id).toBe(earlier.ssl_id);
+    expect(f.emulator.calls().writes).toBe(0);
+    expect((await eventsFor(f, 'crash')).some((e) => e.note?.startsWith('adopted'))).toBe(true);
   });
 });

@@ -7,6 +7,7 @@ declare module 'vitest' {
     kubeconfigPath: string;
     kubectlPath: string;
     controlPlaneBinDir: string;
+    etcdUrl: string;
   }
 }
 
@@ -19,6 +20,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   project.provide('kubeconfigPath', cp.kubeconfigPath);
   project.provide('kubectlPath', cp.kubectlPath);
   project.provide('controlPlaneBinDir', cp.binDir);
+  project.provide('etcdUrl', cp.etcdUrl);
   const onSignal = () => void cp.stop().finally(() => process.exit(130));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
