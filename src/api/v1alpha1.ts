@@ -97,6 +97,7 @@ export interface GatewayDomainCertificate {
 /** Condition reasons: CamelCase, the vocabulary users see in `kubectl describe` and alerts. */
 export const Reason = {
   Synced: 'Synced',
+  InvalidSpec: 'InvalidSpec',
   Suspended: 'Suspended',
   SecretNotFound: 'SecretNotFound',
   InvalidSecret: 'InvalidSecret',

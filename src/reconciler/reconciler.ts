@@ -50,7 +50,13 @@ export class Reconciler {
     const shared = gdc.spec.mode === 'Shared';
     const tls = await loadTlsInput(secrets, gdc);
     const credentials = await loadCredentials(secrets, gdc);
-    const client = gateways.client(gdc.spec.gateway, credentials);
+    let client: ReturnType<typeof gateways.client>;
+    try {
+      client = gateways.client(gdc.spec.gateway, credentials);
+    } catch (err) {
+      // e.g. a plain http:// endpoint the operator is not allowed to use: fix the spec.
+      throw new SyncFailure(Reason.InvalidSpec, `spec.gateway: ${(err as Error).message}`, 'terminal');
+    }
     const sameGeneration = gdc.status?.observedGeneration === gdc.metadata.generation;
     const certificateName =
       gdc.spec.certificateName ?? defaultCertificateName(gdc.metadata.namespace, gdc.metadata.name);
