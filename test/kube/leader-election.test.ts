@@ -146,7 +146,7 @@ describe('LeaderElector', () => {
     await waitFor('b to lead', () => b.elector.isLeader(), { timeoutMs: 5_000, intervalMs: 10 });
     const takeover = performance.now() - t0;
     expect(takeover).toBeGreaterThan(1_200); // not before the lease (2 s since b last saw it renewed) ran out
-    expect(takeover).toBeLessThan(2_000 + 2 * 360 + 300);
+    expect(takeover).toBeLessThan(2_000 + 3 * 360 + 300); // lease + a few jittered polls
     expect((await leaseJson(ns)).leaseTransitions).toBe(1);
     console.log(`[leader-election] takeover after crash: ${takeover.toFixed(0)} ms`);
   });

@@ -38,7 +38,7 @@ describe('WorkQueue', () => {
       if (active.has(key)) overlaps++;
       active.add(key);
       runs.push(key);
-      await sleep(20);
+      await sleep(100);
       active.delete(key);
     });
     q.add('x');
@@ -48,7 +48,7 @@ describe('WorkQueue', () => {
     q.add('y');
     await sleep(10);
     expect(runs).toEqual(['x', 'y']);
-    await sleep(40);
+    await sleep(250);
     expect(runs).toEqual(['x', 'y', 'x']); // exactly one re-run for the two re-adds
     expect(overlaps).toBe(0);
     q.shutDown();
