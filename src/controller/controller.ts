@@ -36,7 +36,7 @@ export class Controller {
   private readonly pool: GatewayPool;
   private readonly reconciler: Reconciler;
   private readonly events: EventRecorder;
-  private workers: Promise<void> | undefined;
+  private workersStarted = false;
 
   constructor(opts: ControllerOptions) {
     this.opts = opts;
@@ -155,7 +155,9 @@ export class Controller {
 
   /** Runs the workers (call once leading). */
   startWorkers(): void {
-    this.workers ??= this.queue.runWorkers(
+    if (this.workersStarted) return;
+    this.workersStarted = true;
+    void this.queue.runWorkers(
       this.opts.concurrency ?? 4,
       (key) => this.handle(key),
       (key, err) =>
