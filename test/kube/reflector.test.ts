@@ -106,8 +106,9 @@ describe('Reflector', () => {
     expect(r.store.has(`${ns}/doomed`)).toBe(true);
     await put('probe-410', '0');
     await waitFor('probe', () => seen.includes(`ADDED ${ns}/probe-410`));
-    // The stream goes down; meanwhile the object is deleted and our resourceVersion becomes one the
-    // API server no longer has, so the next watch answers 410 Gone.
+    // The stream goes down; meanwhile the object is deleted, etcd is compacted and our resourceVersion
+    // is one the API server no longer has. Whether it answers 410 (→ relist) or replays what it still
+    // knows, the deletion must reach the store.
     proxy.block(true);
     proxy.cut();
     await core.deleteNamespacedConfigMap({ name: 'doomed', namespace: ns });
