@@ -1,0 +1,135 @@
+// The operator as a separate process (`node src/main.ts`), as it runs in a pod: spawn it, wait for
+// /readyz, read /metrics and /proc, stop it with SIGTERM and time the exit.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
+const CLK_TCK = 100; // USER_HZ on Linux
+
+export async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? ok(addr.port) : fail(new Error('no port'))));
+    });
+  });
+}
+
+export interface OperatorProcess {
+  pid: number;
+  /** ms from spawn until /readyz answered 200. */
+  startupMs: number;
+  metricsText(): Promise<string>;
+  /** VmRSS in bytes. */
+  rssBytes(): number;
+  /** User + system CPU seconds used so far. */
+  cpuSeconds(): number;
+  /** SIGTERM; resolves with the ms until the process exited. */
+  stop(): Promise<number>;
+  /** Last lines the operator wrote (warn and above), for failure messages. */
+  logTail(): string;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Kills operators still running (error paths, Ctrl-C). */
+export function killAllOperators(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
+
+export async function startOperatorProcess(opts: {
+  namespace: string;
+  kubeconfigPath: string;
+  concurrency: number;
+  extraArgs?: string[];
+}): Promise<OperatorProcess> {
+  const [metricsPort, probePort] = [await freePort(), await freePort()];
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    [
+      MAIN,
+      '--namespaces',
+      opts.namespace,
+      '--allow-insecure-http=true',
+      '--metrics-bind-address',
+      `127.0.0.1:${metricsPort}`,
+      '--health-probe-bind-address',
+      `127.0.0.1:${probePort}`,
+      '--log-level',
+      'warn',
+      '--concurrency',
+      String(opts.concurrency),
+      ...(opts.extraArgs ?? []),
+    ],
+    { env: { ...process.env, KUBECONFIG: opts.kubeconfigPath }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  running.add(child);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  void exited.then(() => running.delete(child));
+  const tail: string[] = [];
+  const keep = (chunk: Buffer) => {
+    tail.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    tail.splice(0, Math.max(0, tail.length - 20));
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('could not spawn the operator');
+
+  const probeUrl = `http://127.0.0.1:${probePort}/readyz`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`operator exited with ${child.exitCode}:\n${tail.join('\n')}`);
+    if (Date.now() > deadline) throw new Error(`operator not ready after 60 s:\n${tail.join('\n')}`);
+    const ok = await fetch(probeUrl)
+      .then((r) => r.status === 200)
+      .catch(() => false);
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const startupMs = performance.now() - started;
+
+  return {
+    pid,
+    startupMs,
+    metricsText: async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(),
+    rssBytes: () => {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      return m ? Number(m[1]) * 1024 : Number.NaN;
+    },
+    cpuSeconds: () => {
+      // Fields after the ")" of comm: state is field 3, utime 14, stime 15.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+    },
+    stop: async () => {
+      const t = performance.now();
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+      return performance.now() - t;
+    },
+    logTail: () => tail.join('\n'),
+  };
+}
+
+/** Sum of every sample of a metric in Prometheus text format (all label sets). */
+export function metricSum(text: string, name: string): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const rest = line.slice(name.length);
+    if (rest[0] !== ' ' && rest[0] !== '{') continue;
+    const v = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (Number.isFinite(v)) sum += v;
+  }
+  return sum;
+}
