@@ -144,7 +144,7 @@ describe('two operator processes with leader election', () => {
     console.log(`[failover] kill -9 → standby leads in ${Math.round(takeoverMs)} ms (lease ${LEASE_MS} ms)`);
     // It waited for the dead leader's lease to expire, and not much longer.
     expect(takeoverMs).toBeGreaterThan(LEASE_MS - 1500);
-    expect(takeoverMs).toBeLessThan(LEASE_MS + 2 * RETRY_MS + 1000);
+    expect(takeoverMs).toBeLessThan(LEASE_MS + 2500); // + a few retry periods, under CPU contention
 
     const synced = await waitForReason(f, 'api', 'Synced', () => true, 15_000);
     console.log(`[failover] kill -9 → Synced in ${Math.round(performance.now() - killedAt)} ms`);
