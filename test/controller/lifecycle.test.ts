@@ -22,7 +22,7 @@ let f: Fixture;
 const ca = createCA({ commonName: 'lifecycle CA', keyType: 'rsa' });
 
 beforeAll(async () => {
-  f = await startFixture();
+  f = await startFixture({ deletionTimeoutMs: 3000 });
   await putCredentials(f, 'huawei-credentials', 'password');
 });
 afterAll(async () => f?.stop());
@@ -137,5 +137,26 @@ describe('drift and deletion', () => {
     await remove('keep');
     await waitFor('keep to be gone', async () => !(await getGdc(f, 'keep')));
     expect(servedSerial(f, 'shop.example.com')).toBe(leaf.serialNumber);
+  });
+
+  it('Detach against a failing cloud reports DeletionFailed, then lets go after the deletion timeout', async () => {
+    const leaf = issueCertificate({ ca, dnsNames: ['api.example.com'] });
+    await putTlsSecret(f, 'stuck-tls', leaf, ca);
+    await createGdc(f, 'stuck', {
+      ...domainSpec(f, 'api.example.com'),
+      secretName: 'stuck-tls',
+      deletionPolicy: 'Detach',
+    });
+    await waitForReason(f, 'stuck', 'Synced');
+    f.emulator.setFaults({ errorRate: 1 });
+    try {
+      await remove('stuck');
+      await waitForReason(f, 'stuck', 'DeletionFailed');
+      await waitFor('stuck to be gone', async () => !(await getGdc(f, 'stuck')), { timeoutMs: 30_000 });
+      const events = await eventsFor(f, 'stuck');
+      expect(events.some((e) => e.reason === 'DeletionAbandoned' && e.type === 'Warning')).toBe(true);
+    } finally {
+      f.emulator.resetFaults();
+    }
   });
 });

@@ -166,3 +166,29 @@ describe('crash between upload and status write', () => {
     expect((await eventsFor(f, 'crash')).some((e) => e.note?.startsWith('adopted'))).toBe(true);
   });
 });
+
+describe('observability', () => {
+  it('serves probes and metrics: reconciles by result, gateway calls by operation, each notAfter', async () => {
+    const op = f.operator;
+    expect((await fetch(`${op.probeUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${op.probeUrl}/readyz`)).status).toBe(200);
+    const leaf = issueCertificate({ ca, dnsNames: ['pay.example.com'], keyType: 'ec' });
+    await putTlsSecret(f, 'metrics-tls', leaf, ca);
+    await createGdc(f, 'metrics', { ...domainSpec(f, 'pay.example.com'), secretName: 'metrics-tls' });
+    await waitForReason(f, 'metrics', 'Synced');
+    const text = await (await fetch(`${op.metricsUrl}/metrics`)).text();
+    expect(text).toMatch(
+      /^controller_runtime_reconcile_total\{controller="gatewaydomaincertificate",result="requeue_after"\} [1-9]/m,
+    );
+    expect(text).toMatch(/^controller_runtime_reconcile_time_seconds_count\{[^}]*\} [1-9]/m);
+    expect(text).toMatch(/^workqueue_depth\{name="gatewaydomaincertificate"\} \d+/m);
+    expect(text).toMatch(
+      /^apig_cert_sync_gateway_calls_total\{operation="UploadDomainCertificate",status="201",error_code=""\} [1-9]/m,
+    );
+    const notAfter = new RegExp(
+      `^apig_cert_sync_certificate_not_after_timestamp_seconds\\{namespace="${f.ns}",name="metrics",domain="pay.example.com"\\} (\\d+)`,
+      'm',
+    ).exec(text);
+    expect(Number(notAfter?.[1])).toBe(Math.floor(leaf.cert.validToDate.getTime() / 1000));
+  });
+});
