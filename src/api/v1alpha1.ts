@@ -115,6 +115,7 @@ export const Reason = {
   DomainNotFound: 'DomainNotFound',
   GatewayRejected: 'GatewayRejected',
   GatewayUnavailable: 'GatewayUnavailable',
+  KubernetesError: 'KubernetesError',
   VerificationFailed: 'VerificationFailed',
   Deleting: 'Deleting',
   DeletionFailed: 'DeletionFailed',

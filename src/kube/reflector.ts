@@ -94,10 +94,12 @@ export class Reflector<S> {
           continue;
         }
         this.failures++;
+        // A watch that keeps failing may be hiding changes: start over from a fresh list.
+        if (this.failures % 5 === 0) this.resourceVersion = '';
         const cap = Math.min(this.opts.backoffMaxMs, this.opts.backoffInitialMs * 2 ** (this.failures - 1));
         const delay = cap / 2 + Math.random() * (cap / 2);
         this.opts.logger.warn(
-          { path: this.opts.path, err: String(err), retryInMs: Math.round(delay) },
+          { path: this.opts.path, err: String(err), status: errorCode(err), retryInMs: Math.round(delay) },
           'list/watch failed; retrying with backoff',
         );
         await new Promise<void>((r) => {

@@ -32,7 +32,8 @@ export function createLogger(level = 'info', destination?: pino.DestinationStrea
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       formatters: { level: (label) => ({ level: label }) },
-      mixin: () => logContext.getStore() ?? {},
+      // A copy: pino merges each call's fields into the mixin object, which must not leak into later lines.
+      mixin: () => ({ ...logContext.getStore() }),
     },
     destination,
   );

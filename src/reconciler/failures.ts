@@ -3,6 +3,7 @@
 // IAM permissions can be fixed without touching Kubernetes), or retry with backoff.
 import { Reason } from '../api/v1alpha1.ts';
 import { GatewayError } from '../gateway/index.ts';
+import { KubeApiError } from '../kube/http.ts';
 
 export type Disposition = 'terminal' | 'recheck' | 'backoff';
 
@@ -48,6 +49,12 @@ export function toSyncFailure(err: unknown): SyncFailure {
       default:
         return new SyncFailure(Reason.GatewayUnavailable, msg, 'backoff');
     }
+  }
+  if (err instanceof KubeApiError) {
+    // The operator's own RBAC lacks a rule: an admin fixes it without touching the resource.
+    const msg = `Kubernetes API: ${err.message}`;
+    if (err.code === 401 || err.code === 403) return new SyncFailure(Reason.PermissionDenied, msg, 'recheck');
+    return new SyncFailure(Reason.KubernetesError, msg, 'backoff');
   }
   return new SyncFailure(
     Reason.GatewayUnavailable,
