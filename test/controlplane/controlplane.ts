@@ -3,10 +3,10 @@
 // and writes is gone after stop(), and after an interrupted run (see process.ts and sweepStale).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Agent, request } from 'undici';
+import { freePort, processAlive } from '../support/net.ts';
 import { createControlPlanePki } from './pki.ts';
 import { type GuardedProcess, startGuarded } from './process.ts';
 
@@ -26,26 +26,6 @@ export interface ControlPlane {
 export function controlPlaneBinDir(): string {
   const script = resolve(import.meta.dirname, 'build-binaries.sh');
   return execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? ok(addr.port) : fail(new Error('no port'))));
-    });
-  });
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Removes directories left by runs that were killed before they could clean up. */

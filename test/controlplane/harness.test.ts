@@ -1,7 +1,6 @@
 // Proves the test harness: a real kube-apiserver with RBAC, the real kubectl, our CRD served.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { describe, expect, inject, it } from 'vitest';
@@ -12,29 +11,11 @@ import {
   serviceAccountKubeConfig,
   waitFor,
 } from '../support/kube.ts';
+import { portOpen, processAlive } from '../support/net.ts';
 import { startControlPlane } from './controlplane.ts';
 
 const CRDS = resolve(import.meta.dirname, '../../crds');
 const GROUP = 'apig-cert-sync.io';
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((ok) => {
-    const s = connect({ port, host: '127.0.0.1' }, () => {
-      s.destroy();
-      ok(true);
-    });
-    s.on('error', () => ok(false));
-  });
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('local control plane', () => {
   it('is Kubernetes 1.34 and applies the CRD with the real kubectl until Established', async () => {
@@ -161,6 +142,6 @@ describe('control plane lifecycle', () => {
     for (const port of ports) {
       await waitFor(`port ${port} to close`, async () => !(await portOpen(port)), { timeoutMs: 20_000 });
     }
-    expect(child.pid && pidAlive(child.pid)).toBeFalsy();
+    expect(child.pid && processAlive(child.pid)).toBeFalsy();
   }, 120_000);
 });
