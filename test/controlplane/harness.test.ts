@@ -144,4 +144,28 @@ describe('control plane lifecycle', () => {
     }
     expect(child.pid && processAlive(child.pid)).toBeFalsy();
   }, 120_000);
+
+  it('`npm run cluster` prints a KUBECONFIG on which kubectl answers, and cleans up on Ctrl-C', async () => {
+    const child = spawn(process.execPath, [resolve(import.meta.dirname, 'cluster.ts')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, KUBEBUILDER_ASSETS: binDir() },
+    });
+    const kubeconfig = await new Promise<string>((ok, fail) => {
+      let buf = '';
+      child.stdout.on('data', (d: Buffer) => {
+        buf += d.toString();
+        const m = /^export KUBECONFIG=(.+)$/m.exec(buf);
+        if (m?.[1]) ok(m[1]);
+      });
+      child.once('exit', (code) => fail(new Error(`cluster exited ${code}`)));
+    });
+    const version = JSON.parse((await kubectl(['version', '-o', 'json'], { kubeconfig })).stdout);
+    expect(version.serverVersion.gitVersion).toMatch(/^v1\.34\./);
+    const { stdout, stderr } = await kubectl(['get', 'gdc', '-A'], { kubeconfig });
+    expect(stdout + stderr).toMatch(/No resources found/);
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGINT');
+    await exited;
+    expect(existsSync(kubeconfig)).toBe(false);
+  }, 120_000);
 });
