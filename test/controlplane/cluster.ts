@@ -4,16 +4,13 @@ import { resolve } from 'node:path';
 import { startControlPlane } from './controlplane.ts';
 
 const cp = await startControlPlane();
-// The CRDs come installed, so `kubectl get gdc -A` answers at once.
+// The CRDs come installed, so `kubectl get gdc -A` answers at once, and so does the operator's
+// Namespace: a server-side dry run of deploy/ needs the namespace its objects live in to exist.
 const env = { ...process.env, KUBECONFIG: cp.kubeconfigPath };
-execFileSync(cp.kubectlPath, ['apply', '-f', resolve(import.meta.dirname, '../../crds')], {
-  env,
-  stdio: 'ignore',
-});
-execFileSync(cp.kubectlPath, ['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all'], {
-  env,
-  stdio: 'ignore',
-});
+const repo = resolve(import.meta.dirname, '../..');
+const kubectl = (...args: string[]) => execFileSync(cp.kubectlPath, args, { env, stdio: 'ignore' });
+kubectl('apply', '-f', resolve(repo, 'crds'), '-f', resolve(repo, 'deploy/base/namespace.yaml'));
+kubectl('wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all');
 console.log(`# kube-apiserver ${cp.server} (etcd ${cp.etcdUrl}); Ctrl-C stops it and removes ${cp.dir}`);
 console.log(`export KUBECONFIG=${cp.kubeconfigPath}`);
 console.log(`export PATH=${cp.binDir}:$PATH  # kubectl of the same version`);

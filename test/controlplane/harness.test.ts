@@ -163,6 +163,13 @@ describe('control plane lifecycle', () => {
     expect(version.serverVersion.gitVersion).toMatch(/^v1\.34\./);
     const { stdout, stderr } = await kubectl(['get', 'gdc', '-A'], { kubeconfig });
     expect(stdout + stderr).toMatch(/No resources found/);
+    const dryRun = await kubectl(
+      ['apply', '--dry-run=server', '-k', resolve(import.meta.dirname, '../../deploy')],
+      {
+        kubeconfig,
+      },
+    );
+    expect(dryRun.stdout).toMatch(/deployment.apps\/apig-cert-sync created \(server dry run\)/);
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGINT');
     await exited;
