@@ -23,6 +23,12 @@ function secretDigest(obj: KubernetesObject): SecretDigest {
   return { digest: h.digest('hex') };
 }
 
+/** Resources are cached whole but for managedFields, which can be most of an object's size. */
+function slim(obj: KubernetesObject): GatewayDomainCertificate {
+  const { managedFields: _m, ...metadata } = obj.metadata ?? {};
+  return { ...(obj as GatewayDomainCertificate), metadata: metadata as GatewayDomainCertificate['metadata'] };
+}
+
 /** Which resources name which Secret (namespace/name → resource keys), kept in step with the cache. */
 export class SecretIndex {
   private readonly bySecret = new Map<string, Set<string>>();
@@ -96,7 +102,7 @@ export function createWatches(opts: {
         new Reflector<GatewayDomainCertificate>({
           ...common,
           path: gdcPath(ns),
-          transform: (o) => o as GatewayDomainCertificate,
+          transform: slim,
           onChange: opts.onResource,
         }),
     ),

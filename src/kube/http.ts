@@ -1,7 +1,7 @@
 // Raw requests to the API server with the kubeconfig's credentials, for the few calls where the
 // generated client gets in the way (paginated lists of any resource, merge patches of /status).
 import { HttpMethod, type KubeConfig, RequestContext } from '@kubernetes/client-node';
-import { fetch } from 'undici';
+import { type Dispatcher, fetch } from 'undici';
 
 export class KubeApiError extends Error {
   readonly code: number;
@@ -21,6 +21,11 @@ export interface KubeRequest {
   contentType?: string;
   signal?: AbortSignal;
 }
+
+// client-node builds a new connection pool for every request it authenticates; keeping the first one
+// per kubeconfig saves a TLS handshake per call. Headers (bearer tokens, which rotate) are still
+// applied per request; client certificates are fixed for the life of the process.
+const pools = new WeakMap<KubeConfig, Dispatcher | undefined>();
 
 export async function kubeRequest<T>(kc: KubeConfig, path: string, req: KubeRequest = {}): Promise<T> {
   const cluster = kc.getCurrentCluster();
@@ -42,7 +47,7 @@ export async function kubeRequest<T>(kc: KubeConfig, path: string, req: KubeRequ
     method,
     headers,
     body,
-    dispatcher: ctx.getDispatcher(),
+    dispatcher: pooled(kc, ctx),
     signal: req.signal ?? AbortSignal.timeout(30_000),
   });
   const text = await res.text();
@@ -63,4 +68,9 @@ export function errorCode(err: unknown): number | undefined {
   if (typeof e?.code === 'number') return e.code;
   if (typeof e?.statusCode === 'number') return e.statusCode;
   return undefined;
+}
+
+function pooled(kc: KubeConfig, ctx: RequestContext): Dispatcher | undefined {
+  if (!pools.has(kc)) pools.set(kc, ctx.getDispatcher());
+  return pools.get(kc);
 }

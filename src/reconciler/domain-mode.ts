@@ -22,7 +22,10 @@ export interface DomainTarget {
 }
 
 /** Ids from spec, else from status when it describes the same domain, else looked up at the gateway. */
-export async function resolveDomain(ctx: SyncContext, useStatus: boolean): Promise<DomainTarget> {
+export async function resolveDomain(
+  ctx: Pick<SyncContext, 'gdc' | 'client' | 'directory'>,
+  useStatus: boolean,
+): Promise<DomainTarget> {
   const g = ctx.gdc.spec.gateway;
   const instanceId = g.instanceId ?? '';
   const cached = ctx.gdc.status?.domains?.[0];
@@ -46,7 +49,7 @@ export async function resolveDomain(ctx: SyncContext, useStatus: boolean): Promi
       ...(d.min_ssl_version ? { minSslVersion: d.min_ssl_version } : {}),
     };
   }
-  const found = await ctx.client.findDomainByName(instanceId, g.domain ?? '');
+  const found = await ctx.directory.find(ctx.client, instanceId, g.domain ?? '');
   if (!found)
     throw domainNotFound(`domain ${g.domain} is not bound to any API group on gateway ${instanceId}`);
   return {

@@ -6,6 +6,7 @@ import type { GatewayDomainCertificate, GatewayDomainCertificateStatus } from '.
 import { FINALIZER, Reason } from '../api/v1alpha1.ts';
 import { prepareBundle } from '../certs/index.ts';
 import { readyCondition, rfc3339, setCondition } from './conditions.ts';
+import { DomainDirectory } from './domain-directory.ts';
 import { domainStatus, observeDomain, pushDomain, removeReplaced, resolveDomain } from './domain-mode.ts';
 import { jitter, parseDuration } from './durations.ts';
 import { SyncFailure, toSyncFailure } from './failures.ts';
@@ -19,6 +20,7 @@ import type { Observation, SyncContext } from './sync-context.ts';
 
 export class Reconciler {
   private readonly deps: ReconcilerDeps;
+  private readonly directory = new DomainDirectory();
   constructor(deps: ReconcilerDeps) {
     this.deps = deps;
   }
@@ -61,15 +63,17 @@ export class Reconciler {
     const certificateName =
       gdc.spec.certificateName ?? defaultCertificateName(gdc.metadata.namespace, gdc.metadata.name);
     // Names are known up front except for a bare domainId, which only the gateway can name.
-    const partial = { gdc, client, trustedCaPem: tls.trustedCaPem, certificateName } as Omit<
-      SyncContext,
-      'bundle'
-    >;
-    let target = shared
-      ? undefined
-      : gdc.spec.gateway.domain
-        ? undefined
-        : await resolveDomain(partial as SyncContext, sameGeneration);
+    // Ids remembered in status are trusted only from a successful sync of this generation.
+    const trustStatus = sameGeneration && readyCondition(gdc.status)?.status === 'True';
+    const partial = {
+      gdc,
+      client,
+      trustedCaPem: tls.trustedCaPem,
+      certificateName,
+      directory: this.directory,
+    };
+    // Names are known up front except for a bare domainId, which only the gateway can name.
+    let target = shared || gdc.spec.gateway.domain ? undefined : await resolveDomain(partial, trustStatus);
     const names = shared
       ? (gdc.spec.domains ?? []).map((d) => d.name)
       : [gdc.spec.gateway.domain ?? target?.name ?? ''];
@@ -81,7 +85,7 @@ export class Reconciler {
     });
     if (!prepared.ok) throw new SyncFailure(prepared.reason, prepared.message, 'terminal');
     const ctx: SyncContext = { ...partial, bundle: prepared.bundle };
-    target ??= shared ? undefined : await resolveDomain(ctx, sameGeneration);
+    target ??= shared ? undefined : await resolveDomain(ctx, trustStatus);
     const contentHash = createHash('sha256')
       .update([prepared.bundle.certChainPem, tls.trustedCaPem ?? '', certificateName].join('\0'))
       .digest('hex');

@@ -4,6 +4,7 @@ import type { CertificateStatus, DomainStatus, GatewayDomainCertificate } from '
 import { Reason } from '../api/v1alpha1.ts';
 import type { CertificateBundle } from '../certs/index.ts';
 import type { CertificateDetail, GatewayClient } from '../gateway/index.ts';
+import type { DomainDirectory } from './domain-directory.ts';
 import { SyncFailure } from './failures.ts';
 
 export interface SyncContext {
@@ -12,6 +13,8 @@ export interface SyncContext {
   bundle: CertificateBundle;
   trustedCaPem: string | undefined;
   certificateName: string;
+  /** Shared name → id lookups per gateway. */
+  directory: DomainDirectory;
 }
 
 /** What the gateway serves after a push or on a verify. `serving` is false on drift. */

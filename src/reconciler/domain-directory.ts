@@ -1,0 +1,63 @@
+// Domain name → group and domain ids, per gateway, shared by every resource for a minute. Without it
+// each resource's first sync lists every API group of its gateway: N resources cost N full listings.
+import type { FoundDomain, GatewayClient } from '../gateway/index.ts';
+
+interface Entry {
+  at: number;
+  domains: Promise<Map<string, FoundDomain>>;
+}
+
+export class DomainDirectory {
+  private readonly byClient = new WeakMap<GatewayClient, Map<string, Entry>>();
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+
+  constructor(ttlMs = 60_000, now: () => number = Date.now) {
+    this.ttlMs = ttlMs;
+    this.now = now;
+  }
+
+  async find(client: GatewayClient, instanceId: string, name: string): Promise<FoundDomain | undefined> {
+    const wanted = name.trim().toLowerCase().replace(/\.$/, '');
+    let entry = this.entry(client, instanceId, false);
+    let found = (await entry.domains).get(wanted);
+    // Not there in a listing more than a few seconds old: the domain may have just been bound; look once more.
+    if (!found && this.now() - entry.at > 5_000) {
+      entry = this.entry(client, instanceId, true);
+      found = (await entry.domains).get(wanted);
+    }
+    return found;
+  }
+
+  private entry(client: GatewayClient, instanceId: string, refresh: boolean): Entry {
+    let perInstance = this.byClient.get(client);
+    if (!perInstance) {
+      perInstance = new Map();
+      this.byClient.set(client, perInstance);
+    }
+    const cached = perInstance.get(instanceId);
+    if (cached && !refresh && this.now() - cached.at < this.ttlMs) return cached;
+    const entry: Entry = { at: this.now(), domains: list(client, instanceId) };
+    // A failed listing is not cached: the next caller tries again.
+    entry.domains.catch(() => perInstance.delete(instanceId));
+    perInstance.set(instanceId, entry);
+    return entry;
+  }
+}
+
+async function list(client: GatewayClient, instanceId: string): Promise<Map<string, FoundDomain>> {
+  const out = new Map<string, FoundDomain>();
+  const page = 500;
+  for (let offset = 0; ; offset += page) {
+    const res = await client.listApiGroups(instanceId, { offset, limit: page });
+    const groups = res.groups ?? [];
+    for (const listed of groups) {
+      // A list entry without url_domains is fetched in full rather than assumed empty.
+      const group = listed.url_domains ? listed : await client.getApiGroup(instanceId, listed.id);
+      for (const d of group.url_domains ?? []) {
+        out.set(d.domain.toLowerCase(), { groupId: group.id ?? listed.id, domainId: d.id, domain: d });
+      }
+    }
+    if (groups.length < page || offset + groups.length >= (res.total ?? 0)) return out;
+  }
+}
