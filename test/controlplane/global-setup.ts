@@ -1,4 +1,6 @@
 // vitest global setup: one real control plane per test run, torn down when the run ends.
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startControlPlane } from './controlplane.ts';
 
@@ -17,6 +19,12 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const started = Date.now();
   const cp = await startControlPlane();
   console.log(`[control-plane] kube-apiserver ${cp.server} ready in ${Date.now() - started} ms`);
+  // Installed once here: parallel test files applying the same new CRD would race on its creation.
+  const env = { ...process.env, KUBECONFIG: cp.kubeconfigPath };
+  execFileSync(cp.kubectlPath, ['apply', '-f', resolve(import.meta.dirname, '../../crds')], {
+    env,
+    stdio: 'ignore',
+  });
   project.provide('kubeconfigPath', cp.kubeconfigPath);
   project.provide('kubectlPath', cp.kubectlPath);
   project.provide('controlPlaneBinDir', cp.binDir);
