@@ -2,22 +2,11 @@
 // /readyz, read /metrics and /proc, stop it with SIGTERM and time the exit.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { freePort } from '../support/net.ts';
 
 const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
 const CLK_TCK = 100; // USER_HZ on Linux
-
-export async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? ok(addr.port) : fail(new Error('no port'))));
-    });
-  });
-}
 
 export interface OperatorProcess {
   pid: number;

@@ -2,7 +2,7 @@
 // --leader-elect=true` twice against the real API server and the gateway emulator. Only the leader
 // reconciles; kill -9 of the leader mid-upload hands over within the lease duration without a second
 // upload; SIGTERM releases the Lease so the standby takes over at once; shutdown drains in-flight work.
-import { CoordinationV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { CoordinationV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CallEntry, type Emulator, startEmulator } from '../emulator/server.ts';
 import { adminKubeConfig, createNamespace, kubeconfigPath, kubectl, waitFor } from '../support/kube.ts';
@@ -10,7 +10,8 @@ import { REPO } from '../support/manifests.ts';
 import {
   createGdc,
   domainSpec,
-  type Fixture,
+  type FixtureBase,
+  fixtureBase,
   installCrds,
   putCredentials,
   putTlsSecret,
@@ -25,7 +26,7 @@ const LEASE_NAME = 'apig-cert-sync-leader';
 
 let ns: string;
 let emulator: Emulator;
-let f: Fixture;
+let f: FixtureBase;
 const procs: NodeProcess[] = [];
 let onCall: (c: CallEntry) => void = () => {};
 
@@ -83,13 +84,7 @@ beforeAll(async () => {
   await installCrds();
   ns = await createNamespace('failover');
   emulator = await startEmulator({ onCall: (c) => onCall(c) });
-  const admin = adminKubeConfig();
-  f = {
-    ns,
-    emulator,
-    core: admin.makeApiClient(CoreV1Api),
-    custom: admin.makeApiClient(CustomObjectsApi),
-  } as Fixture;
+  f = fixtureBase(ns, emulator);
   await putCredentials(f);
   const ca = createCA({ commonName: 'failover CA', keyType: 'ec' });
   const dnsNames = ['shop.example.com', 'api.example.com', 'pay.example.com'];

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GROUP, PLURAL, VERSION } from '../../src/api/v1alpha1.ts';
 import { loadConfig, type OperatorConfig } from '../../src/config.ts';
@@ -26,7 +26,8 @@ import {
   createGdc,
   domainSpec,
   eventsFor,
-  type Fixture,
+  type FixtureBase,
+  fixtureBase,
   getGdc,
   installCrds,
   putCredentials,
@@ -40,7 +41,7 @@ const SA = 'apig-cert-sync';
 let ns: string;
 let emulator: Emulator;
 let saKubeConfig: KubeConfig;
-let f: Fixture; // the shared e2e helpers need only ns, emulator and admin clients
+let f: FixtureBase;
 let clusterRules: PolicyRule[];
 let leaseRules: PolicyRule[];
 let running: RunningOperator | undefined;
@@ -162,13 +163,7 @@ beforeAll(async () => {
   });
   saKubeConfig = await serviceAccountKubeConfig(ns, SA);
   emulator = await startEmulator();
-  const admin = adminKubeConfig();
-  f = {
-    ns,
-    emulator,
-    core: admin.makeApiClient(CoreV1Api),
-    custom: admin.makeApiClient(CustomObjectsApi),
-  } as Fixture;
+  f = fixtureBase(ns, emulator);
   await putCredentials(f);
   const ca = createCA({ commonName: 'rbac CA', keyType: 'ec' });
   const domains = ['shop.example.com', 'api.example.com', 'pay.example.com', 'www.example.com'];

@@ -20,13 +20,28 @@ export async function installCrds(): Promise<void> {
   await kubectl(['wait', '--for=condition=Established', '--timeout=60s', `crd/${PLURAL}.${GROUP}`]);
 }
 
-export interface Fixture {
+/** A namespace, an emulator and clients: what the helpers below need. */
+export interface FixtureBase {
   ns: string;
   emulator: Emulator;
-  operator: RunningOperator;
-  logs: string[];
   core: CoreV1Api;
   custom: CustomObjectsApi;
+}
+
+/** For tests that run the operator their own way (other RBAC, separate processes). */
+export function fixtureBase(ns: string, emulator: Emulator): FixtureBase {
+  const admin = adminKubeConfig();
+  return {
+    ns,
+    emulator,
+    core: admin.makeApiClient(CoreV1Api),
+    custom: admin.makeApiClient(CustomObjectsApi),
+  };
+}
+
+export interface Fixture extends FixtureBase {
+  operator: RunningOperator;
+  logs: string[];
   startOperator(overrides?: Partial<OperatorConfig>): Promise<RunningOperator>;
   stop(): Promise<void>;
 }
@@ -79,7 +94,7 @@ export async function startFixture(overrides: Partial<OperatorConfig> = {}): Pro
 }
 
 export async function putTlsSecret(
-  f: Fixture,
+  f: FixtureBase,
   name: string,
   leaf: TestCertificate,
   ca: TestCA,
@@ -96,7 +111,7 @@ export async function putTlsSecret(
 }
 
 export async function putRawTlsSecret(
-  f: Fixture,
+  f: FixtureBase,
   name: string,
   stringData: Record<string, string>,
 ): Promise<void> {
@@ -107,7 +122,7 @@ export async function putRawTlsSecret(
 }
 
 export async function putCredentials(
-  f: Fixture,
+  f: FixtureBase,
   name = 'huawei-credentials',
   kind: 'aksk' | 'password' | 'temporary' = 'aksk',
   tamper?: Record<string, string>,
@@ -129,7 +144,7 @@ export async function putCredentials(
   });
 }
 
-export function gateway(f: Fixture, index = 0) {
+export function gateway(f: FixtureBase, index = 0) {
   const gw = f.emulator.seed.gateways[index];
   if (!gw) throw new Error(`no gateway ${index} in the seed`);
   return gw;
@@ -137,7 +152,7 @@ export function gateway(f: Fixture, index = 0) {
 
 /** A Domain-mode spec for the first gateway of the seed, against the emulator. */
 export function domainSpec(
-  f: Fixture,
+  f: FixtureBase,
   domain: string,
   more: Partial<GatewayDomainCertificateSpec> = {},
 ): GatewayDomainCertificateSpec {
@@ -156,7 +171,11 @@ export function domainSpec(
   };
 }
 
-export async function createGdc(f: Fixture, name: string, spec: GatewayDomainCertificateSpec): Promise<void> {
+export async function createGdc(
+  f: FixtureBase,
+  name: string,
+  spec: GatewayDomainCertificateSpec,
+): Promise<void> {
   await f.custom.createNamespacedCustomObject({
     group: GROUP,
     version: VERSION,
@@ -166,7 +185,7 @@ export async function createGdc(f: Fixture, name: string, spec: GatewayDomainCer
   });
 }
 
-export async function getGdc(f: Fixture, name: string): Promise<GatewayDomainCertificate | undefined> {
+export async function getGdc(f: FixtureBase, name: string): Promise<GatewayDomainCertificate | undefined> {
   try {
     return (await f.custom.getNamespacedCustomObject({
       group: GROUP,
@@ -183,7 +202,7 @@ export async function getGdc(f: Fixture, name: string): Promise<GatewayDomainCer
 
 /** Waits until the Ready condition has `reason` (and, optionally, the status passes `check`). */
 export async function waitForReason(
-  f: Fixture,
+  f: FixtureBase,
   name: string,
   reason: string,
   check: (g: GatewayDomainCertificate) => boolean = () => true,
@@ -201,7 +220,7 @@ export async function waitForReason(
 }
 
 export async function eventsFor(
-  f: Fixture,
+  f: FixtureBase,
   name: string,
 ): Promise<Array<{ reason?: string; note?: string; type?: string }>> {
   const list = await adminKubeConfig()
@@ -210,7 +229,11 @@ export async function eventsFor(
   return list.items.map((e) => ({ reason: e.reason, note: e.note, type: e.type }));
 }
 
-export function servedSerial(f: Fixture, domainName: string, instanceId = gateway(f).id): string | undefined {
+export function servedSerial(
+  f: FixtureBase,
+  domainName: string,
+  instanceId = gateway(f).id,
+): string | undefined {
   return f.emulator.state.domains.find((d) => d.url_domain === domainName && d.instance_id === instanceId)
     ?.certificate?.serial_number;
 }
