@@ -62,6 +62,8 @@ export interface GatewayClient {
   listAllAttachedDomains(certificateId: string, filter?: ListAttachedDomainsQuery): Promise<BoundDomain[]>;
   listApiGroups(instanceId: string, query?: ListApiGroupsQuery): Promise<ListApiGroupsResponse>;
   getApiGroup(instanceId: string, groupId: string): Promise<ApiGroup>;
+  /** Every custom domain bound to an API group on a gateway, with its group and domain ids. */
+  listDomains(instanceId: string): Promise<FoundDomain[]>;
   /** The group and domain ids of a custom domain name on a gateway, or undefined. */
   findDomainByName(instanceId: string, name: string): Promise<FoundDomain | undefined>;
   listScmCertificates(query?: ListScmCertificatesQuery): Promise<ListScmCertificatesResponse>;
@@ -280,20 +282,26 @@ class HuaweiGatewayClient implements GatewayClient {
     return this.send<ApiGroup>('ShowApiGroup', 'GET', ['instances', i, 'api-groups', g]);
   }
 
-  async findDomainByName(i: string, name: string): Promise<FoundDomain | undefined> {
-    const wanted = name.trim().toLowerCase().replace(/\.$/, '');
+  async listDomains(i: string): Promise<FoundDomain[]> {
     const groups = await paginate(
       {},
       (q) => this.listApiGroups(i, q),
       (page) => page.groups ?? [],
     );
+    const out: FoundDomain[] = [];
     for (const listed of groups) {
       // A list entry without url_domains is fetched in full rather than assumed empty.
       const group = listed.url_domains ? listed : await this.getApiGroup(i, listed.id);
-      const domain = group.url_domains?.find((d) => d.domain?.toLowerCase() === wanted);
-      if (domain) return { groupId: group.id ?? listed.id, domainId: domain.id, domain };
+      for (const domain of group.url_domains ?? []) {
+        out.push({ groupId: group.id ?? listed.id, domainId: domain.id, domain });
+      }
     }
-    return undefined;
+    return out;
+  }
+
+  async findDomainByName(i: string, name: string): Promise<FoundDomain | undefined> {
+    const wanted = normaliseDomainName(name);
+    return (await this.listDomains(i)).find((d) => normaliseDomainName(d.domain.domain ?? '') === wanted);
   }
 
   async listScmCertificates(query: ListScmCertificatesQuery = {}) {
@@ -332,6 +340,11 @@ function proxyPassword(proxyUrl: string): string | undefined {
   } catch {
     throw new TypeError('proxyUrl is not a valid URL');
   }
+}
+
+/** Domain names compare case-insensitively, without a trailing dot. */
+export function normaliseDomainName(name: string): string {
+  return name.trim().toLowerCase().replace(/\.$/, '');
 }
 
 /** Walks offset/limit pages until `total` is reached, or a short/empty page when no total is given. */

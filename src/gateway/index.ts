@@ -1,5 +1,5 @@
 // Public surface of the gateway client.
-export { createGatewayClient, type GatewayClient } from './client.ts';
+export { createGatewayClient, type GatewayClient, normaliseDomainName } from './client.ts';
 export { classify, GatewayError, type GatewayErrorKind } from './errors.ts';
 export type {
   AkSkCredentials,

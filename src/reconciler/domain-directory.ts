@@ -1,6 +1,6 @@
 // Domain name → group and domain ids, per gateway, shared by every resource for a minute. Without it
 // each resource's first sync lists every API group of its gateway: N resources cost N full listings.
-import type { FoundDomain, GatewayClient } from '../gateway/index.ts';
+import { type FoundDomain, type GatewayClient, normaliseDomainName } from '../gateway/index.ts';
 
 interface Entry {
   at: number;
@@ -18,7 +18,7 @@ export class DomainDirectory {
   }
 
   async find(client: GatewayClient, instanceId: string, name: string): Promise<FoundDomain | undefined> {
-    const wanted = name.trim().toLowerCase().replace(/\.$/, '');
+    const wanted = normaliseDomainName(name);
     let entry = this.entry(client, instanceId, false);
     let found = (await entry.domains).get(wanted);
     // Not there in a listing more than a few seconds old: the domain may have just been bound; look once more.
@@ -46,18 +46,6 @@ export class DomainDirectory {
 }
 
 async function list(client: GatewayClient, instanceId: string): Promise<Map<string, FoundDomain>> {
-  const out = new Map<string, FoundDomain>();
-  const page = 500;
-  for (let offset = 0; ; offset += page) {
-    const res = await client.listApiGroups(instanceId, { offset, limit: page });
-    const groups = res.groups ?? [];
-    for (const listed of groups) {
-      // A list entry without url_domains is fetched in full rather than assumed empty.
-      const group = listed.url_domains ? listed : await client.getApiGroup(instanceId, listed.id);
-      for (const d of group.url_domains ?? []) {
-        out.set(d.domain.toLowerCase(), { groupId: group.id ?? listed.id, domainId: d.id, domain: d });
-      }
-    }
-    if (groups.length < page || offset + groups.length >= (res.total ?? 0)) return out;
-  }
+  const all = await client.listDomains(instanceId);
+  return new Map(all.map((d) => [normaliseDomainName(d.domain.domain), d]));
 }
