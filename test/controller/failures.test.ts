@@ -121,6 +121,20 @@ describe('failures', () => {
     expect(g.status?.conditions?.[0]?.message).not.toContain('not-the-secret-key');
     await new Promise((r) => setTimeout(r, 1000));
     expect(callsSoFar() - before).toBeLessThanOrEqual(2);
+
+    // Fixing the credentials Secret wakes the resources that use it.
+    const c = f.emulator.seed.credentials;
+    await f.core.replaceNamespacedSecret({
+      name: 'wrong-credentials',
+      namespace: f.ns,
+      body: {
+        metadata: { name: 'wrong-credentials' },
+        type: 'Opaque',
+        stringData: { accessKey: c.accessKey, secretKey: c.secretKey },
+      },
+    });
+    const ok = await waitForReason(f, 'badcreds', 'Synced');
+    expect(ok.status?.certificate?.serialNumber).toBe(leaf.serialNumber);
   });
 
   it('unknown domain → DomainNotFound after a bounded number of calls', async () => {

@@ -1,6 +1,9 @@
 // The product end to end: real API server, gateway emulator, operator in-process. A TLS Secret and a
 // GatewayDomainCertificate go in; the domain serves the certificate and the status says so.
+
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GROUP, PLURAL, VERSION } from '../../src/api/v1alpha1.ts';
 import { createGatewayClient } from '../../src/gateway/index.ts';
 import { defaultCertificateName } from '../../src/reconciler/naming.ts';
 import { kubectl, waitFor } from '../support/kube.ts';
@@ -190,5 +193,57 @@ describe('observability', () => {
       'm',
     ).exec(text);
     expect(Number(notAfter?.[1])).toBe(Math.floor(leaf.cert.validToDate.getTime() / 1000));
+  });
+});
+
+describe('options', () => {
+  it('suspend stops pushing; resuming pushes', async () => {
+    const leaf = issueCertificate({ ca, dnsNames: ['shop.example.com'], keyType: 'ec' });
+    await putTlsSecret(f, 'paused-tls', leaf, ca);
+    const before = f.emulator.calls().total;
+    await createGdc(f, 'paused', {
+      ...domainSpec(f, 'shop.example.com'),
+      secretName: 'paused-tls',
+      suspend: true,
+    });
+    const g = await waitForReason(f, 'paused', 'Suspended');
+    expect(g.status?.conditions?.[0]?.status).toBe('Unknown');
+    expect(f.emulator.calls().total).toBe(before);
+    await f.custom.patchNamespacedCustomObject(
+      {
+        group: GROUP,
+        version: VERSION,
+        namespace: f.ns,
+        plural: PLURAL,
+        name: 'paused',
+        body: { spec: { suspend: false } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    const resumed = await waitForReason(f, 'paused', 'Synced');
+    expect(resumed.status?.certificate?.serialNumber).toBe(leaf.serialNumber);
+  });
+
+  it('sends the CA as trusted_root_ca only when client verification is enabled, with temporary AK/SK', async () => {
+    await putCredentials(f, 'temporary-credentials', 'temporary');
+    const domain = f.emulator.seed.gateways[0]?.groups[0]?.domains[0]?.name ?? '';
+    const leaf = issueCertificate({ ca, dnsNames: [domain], keyType: 'rsa' });
+    await putTlsSecret(f, 'mtls-tls', leaf, ca);
+    await createGdc(f, 'mtls', {
+      ...domainSpec(f, domain),
+      secretName: 'mtls-tls',
+      credentialsSecretRef: { name: 'temporary-credentials' },
+      clientVerification: { enabled: true },
+    });
+    await waitForReason(
+      f,
+      'mtls',
+      'Synced',
+      (g) => g.status?.certificate?.serialNumber === leaf.serialNumber,
+    );
+    const served = f.emulator.state.domains.find((d) => d.url_domain === domain && d.certificate);
+    expect(served?.certificate?.serial_number).toBe(leaf.serialNumber);
+    expect(served?.certificate?.trusted_root_ca_sent).toBe(true);
+    expect(f.emulator.calls().calls.some((c) => c.auth === 'aksk' && c.status === 201)).toBe(true);
   });
 });
