@@ -32,6 +32,14 @@ export class KubeStatusWriter implements StatusWriter {
         contentType: MERGE,
         body: { status },
       });
+      // Update the cached object too, so a reconcile that runs before the watch delivers this write
+      // does not act on the status it replaced.
+      const next: Record<string, unknown> = { ...gdc.status };
+      for (const [k, v] of Object.entries(status)) {
+        if (v === null) delete next[k];
+        else next[k] = v;
+      }
+      gdc.status = next as GatewayDomainCertificate['status'];
     } catch (err) {
       if (errorCode(err) !== 404) throw err; // deleted meanwhile: nothing left to describe
     }
