@@ -113,6 +113,7 @@ export const Reason = {
   CredentialsInvalid: 'CredentialsInvalid',
   PermissionDenied: 'PermissionDenied',
   DomainNotFound: 'DomainNotFound',
+  DomainConflict: 'DomainConflict',
   GatewayRejected: 'GatewayRejected',
   GatewayUnavailable: 'GatewayUnavailable',
   KubernetesError: 'KubernetesError',

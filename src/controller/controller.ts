@@ -11,6 +11,7 @@ import { logContext } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { ReconcilerDeps } from '../reconciler/ports.ts';
 import { Reconciler } from '../reconciler/reconciler.ts';
+import { DomainClaims } from './domain-claims.ts';
 import { GatewayPool, type PoolOptions } from './gateway-pool.ts';
 import { createWatches, needsReconcile, SecretIndex, type WatchSet } from './watches.ts';
 
@@ -33,6 +34,7 @@ export class Controller {
   private readonly opts: ControllerOptions;
   private readonly watches: WatchSet;
   private readonly index = new SecretIndex();
+  private readonly claims = new DomainClaims();
   private readonly pool: GatewayPool;
   private readonly reconciler: Reconciler;
   private readonly events: EventRecorder;
@@ -93,6 +95,7 @@ export class Controller {
           ),
       },
       logger,
+      domainHolder: (gdc) => this.claims.holderOtherThan(`${gdc.metadata.namespace}/${gdc.metadata.name}`),
       observer: {
         synced: (gdc, status) => {
           const labels = { namespace: gdc.metadata.namespace, name: gdc.metadata.name };
@@ -119,6 +122,8 @@ export class Controller {
       ...(opts.stallTimeoutMs ? { stallTimeoutMs: opts.stallTimeoutMs } : {}),
       onResource: (_type, key, next, prev) => {
         this.index.update(key, next);
+        // A resource whose claim changed can free (or take) a domain another one waits for.
+        for (const other of this.claims.update(key, next)) this.queue.add(other);
         if (!next) this.forgetMetrics(prev?.metadata.namespace ?? '', prev?.metadata.name ?? '');
         if (next && needsReconcile(prev, next)) this.queue.add(key);
       },

@@ -43,6 +43,8 @@ export interface ReconcilerDeps {
   events: EventSink;
   logger: Logger;
   observer?: ReconcileObserver;
+  /** Another resource (namespace/name) that already holds a domain this one names, if any. */
+  domainHolder?: (gdc: GatewayDomainCertificate) => string | undefined;
   now?: () => Date;
   /** Retry backoff for transient failures, from status.failures: base·2^(n-1), capped. */
   backoffBaseMs?: number;

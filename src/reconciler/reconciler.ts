@@ -40,6 +40,11 @@ export class Reconciler {
       return { result: 'success' };
     }
     const interval = parseDuration(gdc.spec.verifyInterval ?? '1h');
+    const holder = this.deps.domainHolder?.(gdc);
+    if (holder) {
+      const msg = `a domain this resource names is already managed by ${holder}; the oldest resource wins, this one waits until it lets go`;
+      return this.fail(gdc, new SyncFailure(Reason.DomainConflict, msg, 'terminal'), interval);
+    }
     try {
       return await this.sync(gdc, interval);
     } catch (err) {

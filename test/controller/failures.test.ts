@@ -1,14 +1,17 @@
 // Bad input gets a clear answer and loses nothing: each case ends as a precise Ready condition and a
 // Warning Event, after a bounded number of gateway calls, and recovers when the input is fixed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GROUP, PLURAL, VERSION } from '../../src/api/v1alpha1.ts';
 import {
   createGdc,
   domainSpec,
   eventsFor,
   type Fixture,
+  gateway,
   putCredentials,
   putRawTlsSecret,
   putTlsSecret,
+  servedSerial,
   startFixture,
   waitForReason,
 } from '../support/operator.ts';
@@ -49,31 +52,31 @@ describe('failures', () => {
     expect(ok.status?.failures).toBeUndefined();
   });
 
-  const badInputs: Array<[string, string, () => Record<string, string>]> = [
+  const badInputs: Array<[string, string, (domain: string) => Record<string, string>]> = [
     [
       'malformed PEM',
       'InvalidCertificate',
-      () => ({
+      (domain) => ({
         'tls.crt': '-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n',
-        'tls.key': issueCertificate({ ca, dnsNames: ['api.example.com'] }).keyPem,
+        'tls.key': issueCertificate({ ca, dnsNames: [domain] }).keyPem,
       }),
     ],
     [
       'mismatched key',
       'KeyMismatch',
-      () => {
-        const a = issueCertificate({ ca, dnsNames: ['api.example.com'] });
-        const b = issueCertificate({ ca, dnsNames: ['api.example.com'] });
+      (domain) => {
+        const a = issueCertificate({ ca, dnsNames: [domain] });
+        const b = issueCertificate({ ca, dnsNames: [domain] });
         return { 'tls.crt': a.certPem, 'tls.key': b.keyPem };
       },
     ],
     [
       'expired certificate',
       'Expired',
-      () => {
+      (domain) => {
         const c = issueCertificate({
           ca,
-          dnsNames: ['api.example.com'],
+          dnsNames: [domain],
           notBefore: new Date(Date.now() - 90 * DAY),
           notAfter: new Date(Date.now() - DAY),
         });
@@ -89,12 +92,13 @@ describe('failures', () => {
       },
     ],
   ];
-  for (const [what, reason, data] of badInputs) {
+  for (const [i, [what, reason, data]] of badInputs.entries()) {
     it(`${what} → ${reason}, no gateway call, no retry loop`, async () => {
       const name = reason.toLowerCase();
-      await putRawTlsSecret(f, `${name}-tls`, data());
+      const domain = `t0${i + 1}.example.org`; // each resource owns its domain
+      await putRawTlsSecret(f, `${name}-tls`, data(domain));
       const before = callsSoFar();
-      await createGdc(f, name, { ...domainSpec(f, 'api.example.com'), secretName: `${name}-tls` });
+      await createGdc(f, name, { ...domainSpec(f, domain), secretName: `${name}-tls` });
       const g = await waitForReason(f, name, reason);
       expect(g.status?.nextRetryTime).toBeUndefined(); // terminal: waits for a change
       const failures = g.status?.failures;
@@ -160,5 +164,36 @@ describe('failures', () => {
     f.emulator.resetFaults();
     const ok = await waitForReason(f, 'outage', 'Synced');
     expect(ok.status?.certificate?.serialNumber).toBe(leaf.serialNumber);
+  });
+});
+
+describe('two resources, one domain', () => {
+  it('the older one holds the domain; the newer reports DomainConflict and takes over when the first goes', async () => {
+    const domain = 'portal.example.net';
+    const gw2 = gateway(f, 1).id;
+    const spec = (secretName: string) => {
+      const s = domainSpec(f, domain, { secretName });
+      return { ...s, gateway: { ...s.gateway, instanceId: gw2 } };
+    };
+    const first = issueCertificate({ ca, dnsNames: [domain] });
+    const second = issueCertificate({ ca, dnsNames: [domain] });
+    await putTlsSecret(f, 'first-tls', first, ca);
+    await putTlsSecret(f, 'second-tls', second, ca);
+    await createGdc(f, 'first', spec('first-tls'));
+    await waitForReason(f, 'first', 'Synced');
+    await createGdc(f, 'second', spec('second-tls'));
+    const g = await waitForReason(f, 'second', 'DomainConflict');
+    expect(g.status?.conditions?.[0]?.message).toContain(`${f.ns}/first`);
+    expect(servedSerial(f, domain, gw2)).toBe(first.serialNumber);
+
+    await f.custom.deleteNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: f.ns,
+      plural: PLURAL,
+      name: 'first',
+    });
+    await waitForReason(f, 'second', 'Synced');
+    expect(servedSerial(f, domain, gw2)).toBe(second.serialNumber);
   });
 });

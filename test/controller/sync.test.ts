@@ -137,9 +137,9 @@ describe('Domain mode', () => {
 
 describe('crash between upload and status write', () => {
   it('adopts the certificate an earlier run uploaded instead of uploading the same content again', async () => {
-    const domain = f.emulator.seed.gateways[0]?.groups[1]?.domains[1];
     const gw = f.emulator.seed.gateways[0];
-    const group = gw?.groups[1];
+    const group = gw?.groups.find((g) => g.name === 'spare_group_0');
+    const domain = group?.domains[0];
     if (!domain || !gw || !group) throw new Error('seed too small');
     const leaf = issueCertificate({ ca, dnsNames: [domain.name], keyType: 'ec' });
     await putTlsSecret(f, 'crash-tls', leaf, ca);
@@ -198,11 +198,11 @@ describe('observability', () => {
 
 describe('options', () => {
   it('suspend stops pushing; resuming pushes', async () => {
-    const leaf = issueCertificate({ ca, dnsNames: ['shop.example.com'], keyType: 'ec' });
+    const leaf = issueCertificate({ ca, dnsNames: ['t02.example.org'], keyType: 'ec' });
     await putTlsSecret(f, 'paused-tls', leaf, ca);
     const before = f.emulator.calls().total;
     await createGdc(f, 'paused', {
-      ...domainSpec(f, 'shop.example.com'),
+      ...domainSpec(f, 't02.example.org'),
       secretName: 'paused-tls',
       suspend: true,
     });
@@ -226,7 +226,7 @@ describe('options', () => {
 
   it('sends the CA as trusted_root_ca only when client verification is enabled, with temporary AK/SK', async () => {
     await putCredentials(f, 'temporary-credentials', 'temporary');
-    const domain = f.emulator.seed.gateways[0]?.groups[0]?.domains[0]?.name ?? '';
+    const domain = 't03.example.org';
     const leaf = issueCertificate({ ca, dnsNames: [domain], keyType: 'rsa' });
     await putTlsSecret(f, 'mtls-tls', leaf, ca);
     await createGdc(f, 'mtls', {

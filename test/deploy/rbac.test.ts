@@ -28,6 +28,7 @@ import {
   eventsFor,
   type FixtureBase,
   fixtureBase,
+  fixtureSeed,
   getGdc,
   installCrds,
   putCredentials,
@@ -162,11 +163,12 @@ beforeAll(async () => {
     }),
   });
   saKubeConfig = await serviceAccountKubeConfig(ns, SA);
-  emulator = await startEmulator();
+  emulator = await startEmulator({ seed: fixtureSeed() });
   f = fixtureBase(ns, emulator);
   await putCredentials(f);
   const ca = createCA({ commonName: 'rbac CA', keyType: 'ec' });
-  const domains = ['shop.example.com', 'api.example.com', 'pay.example.com', 'www.example.com'];
+  // Each resource below owns its domain (two naming one domain would be a DomainConflict).
+  const domains = ['shop.example.com', '*.example.org'];
   await putTlsSecret(f, 'site-tls', issueCertificate({ ca, dnsNames: domains, keyType: 'ec' }), ca);
   await waitFor('RBAC in force', () => canI('patch', 'gatewaydomaincertificates.apig-cert-sync.io'));
 });
@@ -196,7 +198,7 @@ describe('the RBAC in deploy/', () => {
     expect(lease.spec?.holderIdentity).toBe(`rbac-${ns}`);
 
     // A repeated Event is aggregated by patching the first one (events patch).
-    await createGdc(f, 'lonely', { ...domainSpec(f, 'api.example.com'), secretName: 'no-such-secret' });
+    await createGdc(f, 'lonely', { ...domainSpec(f, 't01.example.org'), secretName: 'no-such-secret' });
     await waitForReason(f, 'lonely', 'SecretNotFound');
     await waitFor('first event', async () => (await eventsFor(f, 'lonely')).length === 1);
     await kubectl(['annotate', 'gdc', 'lonely', '-n', ns, 'touch=1']);
@@ -233,7 +235,7 @@ describe('without one rule the operator fails clearly', () => {
       async () => !(await canI('patch', 'gatewaydomaincertificates.apig-cert-sync.io', 'x', 'status')),
     );
     const { logs } = await runOperator();
-    await createGdc(f, 'nostatus', domainSpec(f, 'api.example.com'));
+    await createGdc(f, 'nostatus', domainSpec(f, 't02.example.org'));
     const line = await waitForLine(
       logs,
       '403 on status',
@@ -249,7 +251,7 @@ describe('without one rule the operator fails clearly', () => {
     await setRules(without(clusterRules, 'secrets', 'get'), leaseRules);
     await waitFor('rule gone', async () => !(await canI('get', 'secrets', 'site-tls')));
     await runOperator();
-    await createGdc(f, 'nosecret', domainSpec(f, 'pay.example.com'));
+    await createGdc(f, 'nosecret', domainSpec(f, 't03.example.org'));
     const ready = await waitFor('Ready False', async () => {
       const r = await readyOf('nosecret');
       return r?.status === 'False' ? r : undefined;
@@ -265,7 +267,7 @@ describe('without one rule the operator fails clearly', () => {
       async () => !(await canI('patch', 'gatewaydomaincertificates.apig-cert-sync.io')),
     );
     const { logs } = await runOperator();
-    await createGdc(f, 'nofinalizer', domainSpec(f, 'www.example.com', { deletionPolicy: 'Detach' }));
+    await createGdc(f, 'nofinalizer', domainSpec(f, 't04.example.org', { deletionPolicy: 'Detach' }));
     const line = await waitForLine(
       logs,
       '403 on finalizer',
@@ -281,7 +283,7 @@ describe('without one rule the operator fails clearly', () => {
     await waitFor('rule gone', async () => !(await canI('create', 'events.events.k8s.io')));
     const { logs } = await runOperator();
     await createGdc(f, 'noevents', {
-      ...domainSpec(f, 'shop.example.com'),
+      ...domainSpec(f, 't05.example.org'),
       certificateName: 'noevents_cert',
     });
     await waitForReason(f, 'noevents', 'Synced');
@@ -298,7 +300,7 @@ describe('without one rule the operator fails clearly', () => {
     await setRules(without(clusterRules, 'events', 'patch'), leaseRules);
     await waitFor('rule gone', async () => !(await canI('patch', 'events.events.k8s.io')));
     const { logs } = await runOperator();
-    await createGdc(f, 'repeat', { ...domainSpec(f, 'api.example.com'), secretName: 'missing-too' });
+    await createGdc(f, 'repeat', { ...domainSpec(f, 't06.example.org'), secretName: 'missing-too' });
     await waitForReason(f, 'repeat', 'SecretNotFound');
     await waitFor('first event', async () => (await eventsFor(f, 'repeat')).length === 1);
     await kubectl(['annotate', 'gdc', 'repeat', '-n', ns, 'touch=1']);
@@ -310,7 +312,7 @@ describe('without one rule the operator fails clearly', () => {
     await setRules(clusterRules, []);
     await waitFor('rule gone', async () => !(await canI('create', 'leases.coordination.k8s.io')));
     const { logs } = await runOperator();
-    await createGdc(f, 'nolease', domainSpec(f, 'pay.example.com'));
+    await createGdc(f, 'nolease', domainSpec(f, 't07.example.org'));
     const line = await waitForLine(
       logs,
       'lease 403',

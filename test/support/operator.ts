@@ -8,6 +8,7 @@ import { GROUP, PLURAL, VERSION } from '../../src/api/v1alpha1.ts';
 import { loadConfig, type OperatorConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { type RunningOperator, startOperator } from '../../src/operator.ts';
+import { defaultSeed, type Seed } from '../emulator/seed.ts';
 import { type Emulator, startEmulator } from '../emulator/server.ts';
 import { adminKubeConfig, createNamespace, kubectl, waitFor } from './kube.ts';
 import type { TestCA, TestCertificate } from './pki.ts';
@@ -46,10 +47,32 @@ export interface Fixture extends FixtureBase {
   stop(): Promise<void>;
 }
 
+/**
+ * The emulator's default seed plus spare domains t01…t15.example.org on every gateway, so each test
+ * can own a domain (two resources naming one domain is a DomainConflict by design).
+ */
+export function fixtureSeed(): Seed {
+  const seed = defaultSeed();
+  for (const [gi, gw] of seed.gateways.entries()) {
+    for (let g = 0; g < 3; g++) {
+      const hex = (n: number) => n.toString(16).padStart(2, '0');
+      gw.groups.push({
+        id: `fe${hex(gi)}${hex(g)}`.padEnd(32, '0'),
+        name: `spare_group_${g}`,
+        domains: Array.from({ length: 5 }, (_, d) => ({
+          id: `fd${hex(gi)}${hex(g)}${hex(d)}`.padEnd(32, '0'),
+          name: `t${String(g * 5 + d + 1).padStart(2, '0')}.example.org`,
+        })),
+      });
+    }
+  }
+  return seed;
+}
+
 export async function startFixture(overrides: Partial<OperatorConfig> = {}): Promise<Fixture> {
   await installCrds();
   const ns = await createNamespace('e2e');
-  const emulator = await startEmulator();
+  const emulator = await startEmulator({ seed: fixtureSeed() });
   const kc = adminKubeConfig();
   const logs: string[] = [];
   const sink = new Writable({
