@@ -15,10 +15,7 @@ export function setCondition(
   const prev = existing?.find((c) => c.type === next.type);
   const cond: Condition = {
     ...next,
-    lastTransitionTime:
-      prev && prev.status === next.status
-        ? prev.lastTransitionTime
-        : now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    lastTransitionTime: prev && prev.status === next.status ? prev.lastTransitionTime : rfc3339(now),
   };
   return [...(existing ?? []).filter((c) => c.type !== next.type), cond];
 }

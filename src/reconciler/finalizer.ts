@@ -9,7 +9,7 @@ import { rfc3339, setCondition } from './conditions.ts';
 import { isNotFound, toSyncFailure } from './failures.ts';
 import { loadCredentials } from './inputs.ts';
 import { defaultCertificateName } from './naming.ts';
-import type { ReconcileResult, ReconcilerDeps } from './ports.ts';
+import { backoffDelayMs, type ReconcileResult, type ReconcilerDeps } from './ports.ts';
 
 export async function finalize(
   deps: ReconcilerDeps,
@@ -55,10 +55,7 @@ export async function finalize(
     const timeout = deps.deletionTimeoutMs ?? 600_000;
     if (f.reason !== Reason.CredentialsNotFound && now.getTime() - since < timeout) {
       const failures = (gdc.status?.failures ?? 0) + 1;
-      const delay = Math.min(
-        deps.backoffMaxMs ?? 300_000,
-        (deps.backoffBaseMs ?? 5_000) * 2 ** Math.min(failures - 1, 30),
-      );
+      const delay = backoffDelayMs(deps, failures);
       deps.events.event(gdc, 'Warning', Reason.DeletionFailed, 'Delete', `${f.reason}: ${f.message}`);
       await deps.status.patchStatus(gdc, {
         failures,

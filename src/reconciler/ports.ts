@@ -57,3 +57,12 @@ export interface ReconcileResult {
   result: 'success' | 'terminal' | 'requeue_after' | 'error';
   requeueAfterMs?: number;
 }
+
+/** Retry delay after the n-th consecutive failure: base·2^(n-1), capped (5 s → 5 min by default). */
+export function backoffDelayMs(
+  deps: Pick<ReconcilerDeps, 'backoffBaseMs' | 'backoffMaxMs'>,
+  failures: number,
+): number {
+  const { backoffBaseMs = 5_000, backoffMaxMs = 300_000 } = deps;
+  return Math.min(backoffMaxMs, backoffBaseMs * 2 ** Math.min(failures - 1, 30));
+}

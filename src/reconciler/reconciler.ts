@@ -13,7 +13,7 @@ import { SyncFailure, toSyncFailure } from './failures.ts';
 import { finalize } from './finalizer.ts';
 import { loadCredentials, loadTlsInput } from './inputs.ts';
 import { defaultCertificateName } from './naming.ts';
-import type { ReconcileResult, ReconcilerDeps } from './ports.ts';
+import { backoffDelayMs, type ReconcileResult, type ReconcilerDeps } from './ports.ts';
 import { observeShared, pushShared } from './shared-mode.ts';
 import { certificateStatus, statusPatch } from './status.ts';
 import type { Observation, SyncContext } from './sync-context.ts';
@@ -189,10 +189,9 @@ export class Reconciler {
     interval: number,
   ): Promise<ReconcileResult> {
     const failures = (gdc.status?.failures ?? 0) + 1;
-    const { backoffBaseMs = 5_000, backoffMaxMs = 300_000 } = this.deps;
     const delay =
       f.disposition === 'backoff'
-        ? jitter(Math.min(backoffMaxMs, backoffBaseMs * 2 ** Math.min(failures - 1, 30)), 0.2)
+        ? jitter(backoffDelayMs(this.deps, failures), 0.2)
         : f.disposition === 'recheck'
           ? jitter(interval)
           : undefined;

@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GROUP, PLURAL, VERSION } from '../../src/api/v1alpha1.ts';
-import { loadConfig, type OperatorConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { type RunningOperator, startOperator } from '../../src/operator.ts';
 import { type Emulator, startEmulator } from '../emulator/server.ts';
@@ -33,6 +33,7 @@ import {
   installCrds,
   putCredentials,
   putTlsSecret,
+  testOperatorConfig,
   waitForReason,
 } from '../support/operator.ts';
 import { createCA, issueCertificate } from '../support/pki.ts';
@@ -107,14 +108,7 @@ async function runOperator(): Promise<{ op: RunningOperator; logs: Line[] }> {
       cb();
     },
   });
-  const cfg: OperatorConfig = {
-    ...loadConfig([], {}),
-    namespaces: [ns],
-    metricsAddress: '127.0.0.1:0',
-    probeAddress: '127.0.0.1:0',
-    allowInsecureHttp: true,
-    backoffBaseMs: 200,
-    backoffMaxMs: 2000,
+  const cfg = testOperatorConfig(ns, {
     leaderElect: true,
     leaderElectionNamespace: ns,
     leaseDurationMs: 4000,
@@ -122,7 +116,7 @@ async function runOperator(): Promise<{ op: RunningOperator; logs: Line[] }> {
     retryPeriodMs: 300,
     shutdownTimeoutMs: 3000,
     identity: `rbac-${ns}`,
-  };
+  });
   running = await startOperator(cfg, createLogger('debug', sink), saKubeConfig);
   return { op: running, logs };
 }

@@ -69,6 +69,20 @@ export function fixtureSeed(): Seed {
   return seed;
 }
 
+/** Operator settings for tests: one namespace, ephemeral ports, the plain-HTTP emulator, fast backoff. */
+export function testOperatorConfig(ns: string, overrides: Partial<OperatorConfig> = {}): OperatorConfig {
+  return {
+    ...loadConfig([], {}),
+    namespaces: [ns],
+    metricsAddress: '127.0.0.1:0',
+    probeAddress: '127.0.0.1:0',
+    allowInsecureHttp: true,
+    backoffBaseMs: 200,
+    backoffMaxMs: 2000,
+    ...overrides,
+  };
+}
+
 export async function startFixture(overrides: Partial<OperatorConfig> = {}): Promise<Fixture> {
   await installCrds();
   const ns = await createNamespace('e2e');
@@ -82,19 +96,7 @@ export async function startFixture(overrides: Partial<OperatorConfig> = {}): Pro
     },
   });
   const start = async (more: Partial<OperatorConfig> = {}) => {
-    const cfg: OperatorConfig = {
-      ...loadConfig([], {}),
-      namespaces: [ns],
-      metricsAddress: '127.0.0.1:0',
-      probeAddress: '127.0.0.1:0',
-      allowInsecureHttp: true,
-      backoffBaseMs: 200,
-      backoffMaxMs: 2000,
-      logLevel: 'debug',
-      identity: `test-${ns}`,
-      ...overrides,
-      ...more,
-    };
+    const cfg = testOperatorConfig(ns, { logLevel: 'debug', identity: `test-${ns}`, ...overrides, ...more });
     return startOperator(cfg, createLogger(cfg.logLevel, sink), kc);
   };
   const fixture: Fixture = {
