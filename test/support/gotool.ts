@@ -1,0 +1,16 @@
+// Path to a Go test tool from test/gotools/<name>/ (kstatus, cert-manager, SDK conformance, …),
+// built on first use and cached by test/gotools/build.sh; .ci/setup prebuilds them all.
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const built = new Map<string, string>();
+
+export function goTool(name: string): string {
+  let path = built.get(name);
+  if (!path) {
+    const script = resolve(import.meta.dirname, '../gotools/build.sh');
+    path = execFileSync('bash', [script, name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+    built.set(name, path);
+  }
+  return path;
+}
