@@ -100,6 +100,8 @@ export const Reason = {
   InvalidSpec: 'InvalidSpec',
   Suspended: 'Suspended',
   SecretNotFound: 'SecretNotFound',
+  /** The Secret holds cert-manager's temporary certificate: issuance still in progress. */
+  IssuancePending: 'IssuancePending',
   InvalidSecret: 'InvalidSecret',
   InvalidCertificate: 'InvalidCertificate',
   InvalidKey: 'InvalidKey',

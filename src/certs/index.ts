@@ -13,3 +13,4 @@ export { certificateNames, nameMatchesDomain, normaliseDomain, uncoveredDomains 
 export { type CertificateInfo, inspectCertificate, type KeyAlgorithm } from './inspect.ts';
 export { describeKey, keyMatchesCertificate, type ParsedKey, parsePrivateKey } from './key.ts';
 export { type PemBlock, PemError, parseCertificateChain, parsePemBlocks, toPem } from './pem.ts';
+export { isTemporaryCertificate } from './temporary.ts';

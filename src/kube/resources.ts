@@ -72,13 +72,15 @@ export class KubeSecretSource implements SecretSource {
 
   async get(namespace: string, name: string) {
     try {
-      const s = await kubeRequest<{ type?: string; data?: Record<string, string> }>(
-        this.kc,
-        secretsPath(namespace, name),
-      );
+      const s = await kubeRequest<{
+        type?: string;
+        data?: Record<string, string>;
+        metadata?: { annotations?: Record<string, string> };
+      }>(this.kc, secretsPath(namespace, name));
       const data: Record<string, string> = {};
       for (const [k, v] of Object.entries(s.data ?? {})) data[k] = Buffer.from(v, 'base64').toString('utf8');
-      return s.type ? { type: s.type, data } : { data };
+      const annotations = s.metadata?.annotations;
+      return { data, ...(s.type ? { type: s.type } : {}), ...(annotations ? { annotations } : {}) };
     } catch (err) {
       if (errorCode(err) === 404) return undefined;
       throw err;

@@ -7,7 +7,12 @@ import { SyncFailure } from './failures.ts';
 
 /** Decoded data of a Secret, or undefined when it does not exist. */
 export interface SecretSource {
-  get(namespace: string, name: string): Promise<{ type?: string; data: Record<string, string> } | undefined>;
+  get(
+    namespace: string,
+    name: string,
+  ): Promise<
+    { type?: string; data: Record<string, string>; annotations?: Record<string, string> } | undefined
+  >;
 }
 
 export interface TlsInput {
@@ -15,6 +20,8 @@ export interface TlsInput {
   keyPem: string;
   /** Only read when client verification is enabled. */
   trustedCaPem?: string;
+  /** The Secret's annotations (cert-manager names its Certificate there). */
+  annotations?: Record<string, string>;
 }
 
 export async function loadTlsInput(secrets: SecretSource, gdc: GatewayDomainCertificate): Promise<TlsInput> {
@@ -38,8 +45,9 @@ export async function loadTlsInput(secrets: SecretSource, gdc: GatewayDomainCert
       'terminal',
     );
   }
+  const annotations = secret.annotations ? { annotations: secret.annotations } : {};
   const cv = gdc.spec.clientVerification;
-  if (!cv?.enabled) return { certPem, keyPem };
+  if (!cv?.enabled) return { certPem, keyPem, ...annotations };
   const caKey = cv.caKey ?? 'ca.crt';
   const trustedCaPem = secret.data[caKey];
   if (!trustedCaPem) {
@@ -49,7 +57,7 @@ export async function loadTlsInput(secrets: SecretSource, gdc: GatewayDomainCert
       'terminal',
     );
   }
-  return { certPem, keyPem, trustedCaPem };
+  return { certPem, keyPem, trustedCaPem, ...annotations };
 }
 
 export async function loadCredentials(

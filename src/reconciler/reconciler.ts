@@ -12,6 +12,7 @@ import { jitter, parseDuration } from './durations.ts';
 import { SyncFailure, toSyncFailure } from './failures.ts';
 import { finalize } from './finalizer.ts';
 import { loadCredentials, loadTlsInput } from './inputs.ts';
+import { pendingIssuance } from './issuance.ts';
 import { defaultCertificateName } from './naming.ts';
 import { backoffDelayMs, type ReconcileResult, type ReconcilerDeps } from './ports.ts';
 import { observeShared, pushShared } from './shared-mode.ts';
@@ -56,6 +57,8 @@ export class Reconciler {
     const { secrets, gateways } = this.deps;
     const shared = gdc.spec.mode === 'Shared';
     const tls = await loadTlsInput(secrets, gdc);
+    const pending = pendingIssuance(gdc, tls);
+    if (pending) throw pending;
     const credentials = await loadCredentials(secrets, gdc);
     let client: ReturnType<typeof gateways.client>;
     try {
@@ -188,17 +191,24 @@ export class Reconciler {
     f: SyncFailure,
     interval: number,
   ): Promise<ReconcileResult> {
-    const failures = (gdc.status?.failures ?? 0) + 1;
+    // Waiting on cert-manager is progress, not a failure: no backoff count, a Normal Event.
+    const waiting = f.reason === Reason.IssuancePending;
+    const failures = waiting ? 0 : (gdc.status?.failures ?? 0) + 1;
     const delay =
       f.disposition === 'backoff'
         ? jitter(backoffDelayMs(this.deps, failures), 0.2)
         : f.disposition === 'recheck'
           ? jitter(interval)
           : undefined;
-    const status: GatewayDomainCertificateStatus = { ...this.base(gdc), failures };
+    const status: GatewayDomainCertificateStatus = { ...this.base(gdc) };
+    if (failures > 0) status.failures = failures;
     if (delay !== undefined) status.nextRetryTime = rfc3339(new Date(this.now().getTime() + delay));
-    this.deps.logger.warn({ reason: f.reason, disposition: f.disposition, retryInMs: delay }, f.message);
-    this.deps.events.event(gdc, 'Warning', 'SyncFailed', 'Sync', `${f.reason}: ${f.message}`);
+    this.deps.logger[waiting ? 'info' : 'warn'](
+      { reason: f.reason, disposition: f.disposition, retryInMs: delay },
+      f.message,
+    );
+    if (waiting) this.deps.events.event(gdc, 'Normal', f.reason, 'Sync', f.message);
+    else this.deps.events.event(gdc, 'Warning', 'SyncFailed', 'Sync', `${f.reason}: ${f.message}`);
     await this.writeStatus(gdc, status, 'False', f.reason, f.message);
     this.deps.observer?.failed?.(gdc, f.reason);
     if (delay === undefined) return { result: 'terminal' };

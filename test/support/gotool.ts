@@ -9,7 +9,10 @@ export function goTool(name: string): string {
   let path = built.get(name);
   if (!path) {
     const script = resolve(import.meta.dirname, '../gotools/build.sh');
-    path = execFileSync('bash', [script, name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+    path = execFileSync('bash', [script, name], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }).trim();
     built.set(name, path);
   }
   return path;

@@ -124,9 +124,10 @@ export async function putTlsSecret(
   leaf: TestCertificate,
   ca: TestCA,
   extra: Record<string, string> = {},
+  meta: { annotations?: Record<string, string>; labels?: Record<string, string> } = {},
 ): Promise<void> {
   const stringData = { ...tlsSecretData(leaf, ca), ...extra };
-  const body = { metadata: { name, namespace: f.ns }, type: 'kubernetes.io/tls', stringData };
+  const body = { metadata: { name, namespace: f.ns, ...meta }, type: 'kubernetes.io/tls', stringData };
   try {
     await f.core.replaceNamespacedSecret({ name, namespace: f.ns, body });
   } catch (err) {
