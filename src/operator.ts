@@ -1,8 +1,9 @@
 // Assembles a running operator: caches, probes and metrics, leader election, workers, shutdown.
-import { KubeConfig } from '@kubernetes/client-node';
+
 import type { Logger } from 'pino';
 import type { OperatorConfig } from './config.ts';
 import { Controller } from './controller/controller.ts';
+import { KubeConfig } from './kube/client-node.ts';
 import { LeaderElector } from './kube/leader-election.ts';
 import { metricsRoutes, probeRoutes, startHttpServer } from './observability/health.ts';
 import { createMetrics } from './observability/metrics.ts';

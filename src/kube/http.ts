@@ -1,7 +1,8 @@
 // Raw requests to the API server with the kubeconfig's credentials, for the few calls where the
 // generated client gets in the way (paginated lists of any resource, merge patches of /status).
-import { HttpMethod, type KubeConfig, RequestContext } from '@kubernetes/client-node';
+
 import { type Dispatcher, fetch } from 'undici';
+import { HttpMethod, type KubeConfig, RequestContext } from './client-node.ts';
 
 export class KubeApiError extends Error {
   readonly code: number;

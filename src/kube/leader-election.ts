@@ -3,16 +3,9 @@
 // change, so clock skew between replicas does not matter. resourceVersion makes each write a compare-and-swap.
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  ApiException,
-  type ConfigurationOptions,
-  CoordinationV1Api,
-  type KubeConfig,
-  Observable,
-  type ObservableMiddleware,
-  type V1Lease,
-  V1MicroTime,
-} from '@kubernetes/client-node';
+import type { V1Lease as GeneratedLease, V1LeaseSpec } from '@kubernetes/client-node';
+import type { KubeConfig } from './client-node.ts';
+import { errorCode, kubeRequest } from './http.ts';
 
 export interface ElectionLogger {
   info(obj: object, msg: string): void;
@@ -40,22 +33,20 @@ export interface LeaderElectionOptions {
   metrics?: { masterStatus(leading: boolean): void };
 }
 
-/** Call-time options that abort a @kubernetes/client-node request when `signal` fires. */
-export function abortable(signal: AbortSignal): ConfigurationOptions {
-  const middleware: ObservableMiddleware = {
-    pre: (ctx) => {
-      ctx.setSignal(signal);
-      return new Observable(Promise.resolve(ctx));
-    },
-    post: (res) => new Observable(Promise.resolve(res)),
-  };
-  return { middleware: [middleware], middlewareMergeStrategy: 'append' };
-}
+// A Lease as it is on the wire (times are strings; the generated types say Date).
+type V1Lease = Omit<GeneratedLease, 'spec'> & {
+  spec?: Omit<V1LeaseSpec, 'acquireTime' | 'renewTime'> & { acquireTime?: string; renewTime?: string };
+};
+
+const leasePath = (namespace: string, name?: string) =>
+  `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases${name ? `/${encodeURIComponent(name)}` : ''}`;
+
+// metav1.MicroTime: RFC 3339 with six fractional digits.
+const microTime = (d = new Date()) => `${d.toISOString().slice(0, -1)}000Z`;
 
 export class LeaderElector {
   readonly #o: Required<Omit<LeaderElectionOptions, 'onNewLeader' | 'logger' | 'metrics'>> &
     LeaderElectionOptions;
-  readonly #api: CoordinationV1Api;
   readonly #stop = new AbortController();
   #observed: { holder: string; durationMs: number; raw: string; at: number } | undefined;
   #leading: AbortController | undefined;
@@ -70,7 +61,6 @@ export class LeaderElector {
       releaseOnCancel: true,
       ...opts,
     };
-    this.#api = opts.kubeConfig.makeApiClient(CoordinationV1Api);
   }
 
   isLeader(): boolean {
@@ -129,12 +119,18 @@ export class LeaderElector {
     const { name, namespace, identity } = this.#o;
     let current: V1Lease;
     try {
-      current = await this.#api.readNamespacedLease({ name, namespace }, abortable(signal));
+      current = await kubeRequest<V1Lease>(this.#o.kubeConfig, leasePath(namespace, name), { signal });
     } catch (err) {
-      if ((err as { code?: number }).code !== 404) return this.#failed('read', err);
+      if (errorCode(err) !== 404) return this.#failed('read', err);
       try {
         const body = { metadata: { name, namespace }, spec: this.#record(undefined).spec };
-        this.#observe(await this.#api.createNamespacedLease({ namespace, body }, abortable(signal)));
+        this.#observe(
+          await kubeRequest<V1Lease>(this.#o.kubeConfig, leasePath(namespace), {
+            method: 'POST',
+            body,
+            signal,
+          }),
+        );
         return true;
       } catch (err) {
         return this.#failed('create', err); // 409: another candidate created it first
@@ -145,12 +141,7 @@ export class LeaderElector {
     const obs = this.#observed!;
     if (holder !== '' && holder !== identity && performance.now() < obs.at + obs.durationMs) return false;
     try {
-      this.#observe(
-        await this.#api.replaceNamespacedLease(
-          { name, namespace, body: this.#record(current) },
-          abortable(signal),
-        ),
-      );
+      this.#observe(await this.#put(name, namespace, this.#record(current), signal));
       return true;
     } catch (err) {
       return this.#failed('update', err); // 409: someone else wrote it since our read; try again later
@@ -159,7 +150,7 @@ export class LeaderElector {
 
   // The lease as we want it: held by us, renewed now; acquireTime and transitions move only when the holder changes.
   #record(current: V1Lease | undefined): V1Lease {
-    const now = new V1MicroTime();
+    const now = microTime();
     const spec = current?.spec ?? {};
     const ours = spec.holderIdentity === this.#o.identity;
     const transitions = spec.leaseTransitions ?? 0;
@@ -169,7 +160,7 @@ export class LeaderElector {
         ...spec,
         holderIdentity: this.#o.identity,
         leaseDurationSeconds: Math.ceil(this.#o.leaseDurationMs / 1000),
-        acquireTime: ours && spec.acquireTime ? new V1MicroTime(spec.acquireTime) : now,
+        acquireTime: ours && spec.acquireTime ? microTime(new Date(spec.acquireTime)) : now,
         renewTime: now,
         leaseTransitions: current === undefined ? 0 : ours ? transitions : transitions + 1,
       },
@@ -220,9 +211,9 @@ export class LeaderElector {
     const { name, namespace, identity } = this.#o;
     try {
       const signal = AbortSignal.timeout(this.#o.renewDeadlineMs);
-      const current = await this.#api.readNamespacedLease({ name, namespace }, abortable(signal));
+      const current = await kubeRequest<V1Lease>(this.#o.kubeConfig, leasePath(namespace, name), { signal });
       if (current.spec?.holderIdentity !== identity) return;
-      const now = new V1MicroTime();
+      const now = microTime();
       const spec = {
         ...current.spec,
         holderIdentity: '',
@@ -230,10 +221,7 @@ export class LeaderElector {
         acquireTime: now,
         renewTime: now,
       };
-      await this.#api.replaceNamespacedLease(
-        { name, namespace, body: { ...current, spec } },
-        abortable(signal),
-      );
+      await this.#put(name, namespace, { ...current, spec }, signal);
       this.#o.logger?.info(this.#ids(), 'released leader lease');
     } catch (err) {
       this.#failed('release', err);
@@ -241,12 +229,20 @@ export class LeaderElector {
   }
 
   #failed(op: string, err: unknown): false {
-    const code = err instanceof ApiException ? err.code : undefined;
+    const code = errorCode(err);
     this.#o.logger?.warn(
       { ...this.#ids(), op, code, err: code ? undefined : String(err) },
       'leader lease request failed',
     );
     return false;
+  }
+
+  #put(name: string, namespace: string, body: V1Lease, signal: AbortSignal): Promise<V1Lease> {
+    return kubeRequest<V1Lease>(this.#o.kubeConfig, leasePath(namespace, name), {
+      method: 'PUT',
+      body,
+      signal,
+    });
   }
 
   #ids(): { lease: string; identity: string } {

@@ -2,8 +2,9 @@
 // does: paginated relists, 410 Gone, any watch or list error (restart with capped backoff), silent
 // stalls (no event and no bookmark for stallTimeoutMs → restart), and bookmarks requested so quiet
 // watches keep a fresh resourceVersion. The store holds only what `transform` keeps, never whole Secrets.
-import { type KubeConfig, type KubernetesObject, Watch } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { type KubeConfig, Watch } from './client-node.ts';
 import { errorCode, kubeRequest } from './http.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
