@@ -31,11 +31,9 @@ console.log(JSON.stringify({ seen, auth: ctx.getHeaders().Authorization, heap: p
 `;
 
 async function load(lean: boolean) {
-  const { stdout } = await run(
-    process.execPath,
-    ['--expose-gc', '--input-type=module', '-e', script(lean)],
-    { cwd: resolve(import.meta.dirname, '../..') },
-  );
+  const { stdout } = await run(process.execPath, ['--expose-gc', '--input-type=module', '-e', script(lean)], {
+    cwd: resolve(import.meta.dirname, '../..'),
+  });
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as { seen: string[]; auth: string; heap: number };
 }
 
