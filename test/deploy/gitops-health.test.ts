@@ -57,7 +57,7 @@ describe('GitOps health of real status objects', () => {
   let f: Fixture;
   // name → the object as the API server returns it, once it reached the state the name says.
   const objects = new Map<string, object>();
-  const ca = createCA({ commonName: 'gitops CA', keyType: 'ecdsa' });
+  const ca = createCA({ commonName: 'gitops CA', keyType: 'ec' });
 
   beforeAll(async () => {
     f = await startFixture();
