@@ -47,7 +47,7 @@ export async function startOperator(
   });
   const probes = await startHttpServer(
     cfg.probeAddress,
-    probeRoutes({ live: () => true, ready: () => controller.cachesSynced() }),
+    probeRoutes({ live: () => true, ready: () => controller.cachesHealthy() }),
   );
   const metricsServer = await startHttpServer(cfg.metricsAddress, metricsRoutes(metrics.registry));
 

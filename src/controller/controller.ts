@@ -13,7 +13,7 @@ import type { ReconcilerDeps } from '../reconciler/ports.ts';
 import { Reconciler } from '../reconciler/reconciler.ts';
 import { DomainClaims } from './domain-claims.ts';
 import { GatewayPool, type PoolOptions } from './gateway-pool.ts';
-import { createWatches, needsReconcile, SecretIndex, type WatchSet } from './watches.ts';
+import { createWatches, needsReconcile, SecretIndex, type WatchSet, type WatchTiming } from './watches.ts';
 
 const NAME = 'gatewaydomaincertificate';
 
@@ -25,7 +25,7 @@ export interface ControllerOptions {
   concurrency?: number;
   gateway?: PoolOptions;
   reconciler?: Pick<ReconcilerDeps, 'backoffBaseMs' | 'backoffMaxMs' | 'deletionTimeoutMs' | 'now'>;
-  stallTimeoutMs?: number;
+  watch?: WatchTiming;
   identity?: string;
 }
 
@@ -119,7 +119,7 @@ export class Controller {
       kubeConfig: opts.kubeConfig,
       namespaces: opts.namespaces,
       logger,
-      ...(opts.stallTimeoutMs ? { stallTimeoutMs: opts.stallTimeoutMs } : {}),
+      ...(opts.watch ? { watch: opts.watch } : {}),
       onResource: (_type, key, next, prev) => {
         this.index.update(key, next);
         // A resource whose claim changed can free (or take) a domain another one waits for.
@@ -148,6 +148,11 @@ export class Controller {
 
   cachesSynced(): boolean {
     return [...this.watches.resources, ...this.watches.secrets].every((r) => r.hasSynced());
+  }
+
+  /** Every cache synced and none failing to list/watch right now (/readyz). */
+  cachesHealthy(): boolean {
+    return [...this.watches.resources, ...this.watches.secrets].every((r) => r.healthy());
   }
 
   get(key: string): GatewayDomainCertificate | undefined {

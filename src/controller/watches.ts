@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { GatewayDomainCertificate } from '../api/v1alpha1.ts';
-import { Reflector, type WatchEventType } from '../kube/reflector.ts';
+import { Reflector, type ReflectorOptions, type WatchEventType } from '../kube/reflector.ts';
 import { gdcPath, secretsPath } from '../kube/resources.ts';
 
 export interface SecretDigest {
@@ -69,6 +69,11 @@ export function needsReconcile(
   return m(prev) !== m(next);
 }
 
+export type WatchTiming = Pick<
+  ReflectorOptions<unknown>,
+  'watchTimeoutSeconds' | 'stallGraceMs' | 'firstByteMs' | 'backoffInitialMs' | 'backoffMaxMs'
+>;
+
 export interface WatchSet {
   resources: Reflector<GatewayDomainCertificate>[];
   secrets: Reflector<SecretDigest>[];
@@ -78,7 +83,8 @@ export function createWatches(opts: {
   kubeConfig: KubeConfig;
   namespaces: string[] | undefined;
   logger: Logger;
-  stallTimeoutMs?: number;
+  /** Watch timing (tests shorten it). */
+  watch?: WatchTiming;
   onResource: (
     type: WatchEventType,
     key: string,
@@ -88,11 +94,7 @@ export function createWatches(opts: {
   onSecret: (key: string) => void;
 }): WatchSet {
   const scopes = opts.namespaces?.length ? opts.namespaces : [undefined];
-  const common = {
-    kubeConfig: opts.kubeConfig,
-    logger: opts.logger,
-    ...(opts.stallTimeoutMs ? { stallTimeoutMs: opts.stallTimeoutMs } : {}),
-  };
+  const common = { kubeConfig: opts.kubeConfig, logger: opts.logger, ...opts.watch };
   const secretChanged = (_t: WatchEventType, key: string, next?: SecretDigest, prev?: SecretDigest) => {
     if (next?.digest !== prev?.digest) opts.onSecret(key);
   };

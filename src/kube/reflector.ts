@@ -1,11 +1,13 @@
 // List + watch of one resource into a small in-memory store, surviving everything a real API server
-// does: paginated relists, 410 Gone, any watch or list error (restart with capped backoff), silent
-// stalls (no event and no bookmark for stallTimeoutMs → restart), and bookmarks requested so quiet
-// watches keep a fresh resourceVersion. The store holds only what `transform` keeps, never whole Secrets.
+// does: paginated relists, 410 Gone, any watch or list error (restart with capped backoff, reset by
+// the next success), silent stalls (short server-side watch timeouts with bookmarks; a stream that
+// outlives its deadline by graceMs is restarted from its resourceVersion, losing no event). The store
+// holds only what `transform` keeps, never whole Secrets.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { type KubeConfig, Watch } from './client-node.ts';
+import type { KubeConfig } from './client-node.ts';
 import { errorCode, kubeRequest } from './http.ts';
+import { watchStream } from './watch-stream.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -19,9 +21,16 @@ export interface ReflectorOptions<S> {
   onChange: (type: WatchEventType, key: string, next: S | undefined, prev: S | undefined) => void;
   logger: Logger;
   pageSize?: number;
-  stallTimeoutMs?: number;
+  /** Server-side watch timeout, randomised in [t, 1.5 t) to spread reconnects. Default 20 s. */
+  watchTimeoutSeconds?: number;
+  /** Silence tolerated beyond the server's deadline before the stream counts as stalled. Default 8 s. */
+  stallGraceMs?: number;
+  /** How long a list page or a watch may take to answer. Default 10 s. */
+  firstByteMs?: number;
   backoffInitialMs?: number;
   backoffMaxMs?: number;
+  /** Consecutive list/watch failures after which healthy() is false (readiness). Default 3. */
+  unhealthyAfterFailures?: number;
 }
 
 interface WatchLine {
@@ -46,7 +55,7 @@ export class Reflector<S> {
   private synced = false;
   private syncWaiters: Array<() => void> = [];
   private failures = 0;
-  private abort: AbortController | undefined;
+  private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private readonly opts: Required<Omit<ReflectorOptions<S>, 'fieldSelector' | 'labelSelector'>> &
@@ -55,9 +64,12 @@ export class Reflector<S> {
   constructor(opts: ReflectorOptions<S>) {
     this.opts = {
       pageSize: 500,
-      stallTimeoutMs: 120_000,
+      watchTimeoutSeconds: 20,
+      stallGraceMs: 8_000,
+      firstByteMs: 10_000,
       backoffInitialMs: 500,
       backoffMaxMs: 30_000,
+      unhealthyAfterFailures: 3,
       ...opts,
     };
   }
@@ -70,13 +82,18 @@ export class Reflector<S> {
     return this.synced;
   }
 
+  /** Synced once and not failing repeatedly right now: what /readyz reports. */
+  healthy(): boolean {
+    return this.synced && this.failures < this.opts.unhealthyAfterFailures;
+  }
+
   waitForSync(): Promise<void> {
     return this.synced ? Promise.resolve() : new Promise((r) => this.syncWaiters.push(r));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.abort?.abort();
+    this.abort.abort();
     this.wake?.();
     await this.loop;
   }
@@ -86,7 +103,6 @@ export class Reflector<S> {
       try {
         if (!this.resourceVersion) await this.relist();
         await this.watchOnce();
-        this.failures = 0;
       } catch (err) {
         if (this.stopped) break;
         if (errorCode(err) === 410) {
@@ -123,6 +139,7 @@ export class Reflector<S> {
           fieldSelector: this.opts.fieldSelector,
           labelSelector: this.opts.labelSelector,
         },
+        signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.opts.firstByteMs)]),
       });
       for (const item of page.items) seen.set(objectKey(item), this.opts.transform(item));
       rv = page.metadata?.resourceVersion ?? rv;
@@ -141,6 +158,7 @@ export class Reflector<S> {
       this.opts.onChange(prev === undefined ? 'ADDED' : 'MODIFIED', key, next, prev);
     }
     this.resourceVersion = rv;
+    this.failures = 0; // a fresh list: the next failure backs off from the bottom again
     if (!this.synced) {
       this.synced = true;
       for (const w of this.syncWaiters.splice(0)) w();
@@ -148,37 +166,23 @@ export class Reflector<S> {
   }
 
   private watchOnce(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const watch = new Watch(this.opts.kubeConfig);
-      // The library's inactivity timer is our stall detector: no event or bookmark → abort → restart.
-      // (private in the typings, public at run time since client-node 2.0.1)
-      (watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs = this.opts.stallTimeoutMs;
-      let failed: unknown;
-      watch
-        .watch(
-          this.opts.path,
-          {
-            allowWatchBookmarks: true,
-            resourceVersion: this.resourceVersion,
-            // The server ends healthy watches after this; jitter spreads reconnects.
-            timeoutSeconds: 240 + Math.floor(Math.random() * 120),
-            fieldSelector: this.opts.fieldSelector,
-            labelSelector: this.opts.labelSelector,
-          },
-          (type: string, obj: WatchLine['object']) => {
-            try {
-              this.handle({ type: type as WatchLine['type'], object: obj });
-            } catch (err) {
-              failed = err;
-              this.abort?.abort();
-            }
-          },
-          (err: unknown) => ((failed ?? err) ? reject(failed ?? err) : resolve()),
-        )
-        .then((ctrl: AbortController) => {
-          this.abort = ctrl;
-          if (this.stopped) ctrl.abort();
-        }, reject);
+    const t = this.opts.watchTimeoutSeconds;
+    return watchStream(this.opts.kubeConfig, {
+      path: this.opts.path,
+      query: {
+        allowWatchBookmarks: true,
+        resourceVersion: this.resourceVersion,
+        fieldSelector: this.opts.fieldSelector,
+        labelSelector: this.opts.labelSelector,
+      },
+      timeoutSeconds: t + Math.floor(Math.random() * (t / 2)),
+      firstByteMs: this.opts.firstByteMs,
+      graceMs: this.opts.stallGraceMs,
+      signal: this.abort.signal,
+      onOpen: () => {
+        this.failures = 0; // a live stream: the next failure starts backing off from the bottom
+      },
+      onEvent: (type, object) => this.handle({ type, object } as WatchLine),
     });
   }
 
@@ -190,7 +194,6 @@ export class Reflector<S> {
     }
     const rv = obj.metadata?.resourceVersion;
     if (rv) this.resourceVersion = rv;
-    this.failures = 0; // a live stream: the next failure starts backing off from the bottom
     if (ev.type === 'BOOKMARK') return;
     const key = objectKey(obj);
     const prev = this.store.get(key);

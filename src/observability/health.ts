@@ -1,5 +1,5 @@
 // The operator's two small HTTP servers, as controller-runtime has them: probes (/healthz: the
-// process and its loops are alive; /readyz: caches synced) and metrics (/metrics).
+// process and its loops are alive; /readyz: caches synced and watching) and metrics (/metrics).
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 

@@ -1,12 +1,12 @@
 // The watch machinery against the real API server, through a proxy that cuts and freezes
 // connections: every change is seen, whatever happens to the stream.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Reflector } from '../../src/kube/reflector.ts';
 import { adminKubeConfig, createNamespace, waitFor } from '../support/kube.ts';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+import { kubeConfigVia, proxyToApiServer, type TcpProxy } from '../support/tcp-proxy.ts';
 
 let proxy: TcpProxy;
 let ns: string;
@@ -14,24 +14,8 @@ let core: CoreV1Api;
 const logs: string[] = [];
 const logger = pino({ level: 'debug' }, { write: (s: string) => logs.push(s) });
 
-function viaProxy(): KubeConfig {
-  const admin = adminKubeConfig();
-  const cluster = admin.getCurrentCluster();
-  const user = admin.getCurrentUser();
-  if (!cluster || !user) throw new Error('admin kubeconfig incomplete');
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ ...cluster, server: proxy.url }],
-    users: [user],
-    contexts: [{ name: 'p', cluster: cluster.name, user: user.name }],
-    currentContext: 'p',
-  });
-  return kc;
-}
-
 beforeAll(async () => {
-  const server = adminKubeConfig().getCurrentCluster()?.server;
-  proxy = await startTcpProxy(new URL(server ?? ''));
+  proxy = await proxyToApiServer();
   ns = await createNamespace('reflector');
   core = adminKubeConfig().makeApiClient(CoreV1Api);
 });
@@ -52,16 +36,16 @@ async function compactEtcd(): Promise<void> {
   expect(c.status).toBe(200);
 }
 
-function start(stallTimeoutMs = 60_000) {
+function start(timing: { watchTimeoutSeconds?: number; stallGraceMs?: number } = {}) {
   const seen: string[] = [];
   const r = new Reflector<{ value: string }>({
-    kubeConfig: viaProxy(),
+    kubeConfig: kubeConfigVia(proxy),
     path: `/api/v1/namespaces/${ns}/configmaps`,
     labelSelector: '',
     transform: (o: KubernetesObject) => ({ value: (o as { data?: { value?: string } }).data?.value ?? '' }),
     onChange: (type, key) => seen.push(`${type} ${key}`),
     logger,
-    stallTimeoutMs,
+    ...timing,
     backoffInitialMs: 100,
     backoffMaxMs: 500,
   });
@@ -85,7 +69,8 @@ describe('Reflector', () => {
   });
 
   it('detects a silently stalled watch and restarts it', async () => {
-    const { r, seen } = start(1500);
+    // The server ends each watch after 2–3 s; one still silent 1.5 s later is stalled.
+    const { r, seen } = start({ watchTimeoutSeconds: 2, stallGraceMs: 1500 });
     await r.waitForSync();
     await put('probe-stall', '0'); // the watch is established once this arrives
     await waitFor('probe', () => seen.includes(`ADDED ${ns}/probe-stall`));
@@ -96,6 +81,33 @@ describe('Reflector', () => {
       timeoutMs: 15_000,
     });
     expect(proxy.connections()).toBeGreaterThan(connectionsBefore);
+    await r.stop();
+  });
+
+  it('is unhealthy while it cannot list or watch, and backs off from the bottom after recovering', async () => {
+    const { r, seen } = start({ watchTimeoutSeconds: 2, stallGraceMs: 1500 });
+    await r.waitForSync();
+    expect(r.healthy()).toBe(true);
+    proxy.block(true);
+    proxy.cut();
+    await waitFor('unhealthy', () => !r.healthy(), { timeoutMs: 15_000 });
+    expect(r.hasSynced()).toBe(true); // synced once, but not able to sync now: readiness says so
+    proxy.block(false);
+    await waitFor('healthy again', () => r.healthy(), { timeoutMs: 15_000 });
+    await new Promise((res) => setTimeout(res, 500)); // a watch is open, no event has arrived on it
+    const mark = logs.length;
+    proxy.cut();
+    await put('after-second-cut', '7');
+    await waitFor('ADDED after-second-cut', () => seen.includes(`ADDED ${ns}/after-second-cut`), {
+      timeoutMs: 15_000,
+    });
+    // The first failure after a success waits at most the initial backoff (100 ms), not the grown one.
+    const retries = logs
+      .slice(mark)
+      .map((l) => JSON.parse(l) as { msg: string; retryInMs?: number })
+      .filter((l) => l.msg.startsWith('list/watch failed'));
+    expect(retries.length).toBeGreaterThan(0);
+    expect(retries[0]?.retryInMs).toBeLessThanOrEqual(100);
     await r.stop();
   });
 

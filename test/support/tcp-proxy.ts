@@ -1,6 +1,8 @@
 // A loopback TCP proxy in front of the real API server that can cut or freeze connections, to show
 // the watches survive what networks and API servers do. TLS passes through untouched.
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+import { adminKubeConfig } from './kube.ts';
 
 export interface TcpProxy {
   url: string;
@@ -10,6 +12,11 @@ export interface TcpProxy {
   block(blocked: boolean): void;
   /** Stops forwarding bytes on open connections without closing them: a silent stall. */
   freeze(): void;
+  /**
+   * While on, new connections are accepted and then left silent (a partition that drops packets);
+   * they stay dead when it is turned off, as connections through a reset NAT do.
+   */
+  stall(on: boolean): void;
   close(): Promise<void>;
   connections(): number;
 }
@@ -19,9 +26,17 @@ export async function startTcpProxy(target: URL): Promise<TcpProxy> {
   const frozen = new Set<[Socket, Socket]>();
   let total = 0;
   let blocked = false;
+  let stalled = false;
   const server: Server = createServer((client) => {
     if (blocked) {
       client.destroy();
+      return;
+    }
+    if (stalled) {
+      client.pause();
+      const silent: [Socket, Socket] = [client, client];
+      frozen.add(silent);
+      client.on('error', () => frozen.delete(silent)).on('close', () => frozen.delete(silent));
       return;
     }
     total++;
@@ -45,6 +60,9 @@ export async function startTcpProxy(target: URL): Promise<TcpProxy> {
     url: `https://127.0.0.1:${port}`,
     block(b) {
       blocked = b;
+    },
+    stall(on) {
+      stalled = on;
     },
     cut() {
       for (const [a, b] of pairs) {
@@ -73,4 +91,25 @@ export async function startTcpProxy(target: URL): Promise<TcpProxy> {
         server.close(() => r());
       }),
   };
+}
+
+/** The admin kubeconfig, but talking to the API server through `proxy`. */
+export function kubeConfigVia(proxy: TcpProxy): KubeConfig {
+  const admin = adminKubeConfig();
+  const cluster = admin.getCurrentCluster();
+  const user = admin.getCurrentUser();
+  if (!cluster || !user) throw new Error('admin kubeconfig incomplete');
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ ...cluster, server: proxy.url }],
+    users: [user],
+    contexts: [{ name: 'p', cluster: cluster.name, user: user.name }],
+    currentContext: 'p',
+  });
+  return kc;
+}
+
+/** A proxy in front of the test run's API server. */
+export function proxyToApiServer(): Promise<TcpProxy> {
+  return startTcpProxy(new URL(adminKubeConfig().getCurrentCluster()?.server ?? ''));
 }

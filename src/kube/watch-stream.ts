@@ -1,0 +1,89 @@
+// One watch request, bounded in time: the API server must answer within `firstByteMs` and end the
+// stream itself after `timeoutSeconds` (sending a bookmark just before); a stream still open
+// `graceMs` after that is stalled (a half-open connection, a frozen proxy) and is aborted. So a
+// silent stall is noticed within timeoutSeconds + grace, never after one long inactivity timer.
+import { fetch } from 'undici';
+import { HttpMethod, type KubeConfig, RequestContext } from './client-node.ts';
+import { KubeApiError } from './http.ts';
+
+export interface WatchStreamOptions {
+  path: string;
+  query: Record<string, string | number | boolean | undefined>;
+  timeoutSeconds: number;
+  firstByteMs: number;
+  graceMs: number;
+  /** Aborts the stream (stop()). */
+  signal: AbortSignal;
+  /** Called when the server has answered 200: the watch is live. */
+  onOpen: () => void;
+  onEvent: (type: string, object: unknown) => void;
+}
+
+export class WatchStalledError extends Error {
+  override readonly name = 'WatchStalledError';
+}
+
+/** Resolves when the server ends the stream (or stop), rejects on an error, a status, or a stall. */
+export async function watchStream(kc: KubeConfig, o: WatchStreamOptions): Promise<void> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('kubeconfig has no current cluster');
+  const url = new URL(cluster.server.replace(/\/$/, '') + o.path);
+  url.searchParams.set('watch', 'true');
+  url.searchParams.set('timeoutSeconds', String(o.timeoutSeconds));
+  for (const [k, v] of Object.entries(o.query))
+    if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+  const ctx = new RequestContext(url.toString(), HttpMethod.GET);
+  await kc.applySecurityAuthentication(ctx);
+
+  const ctrl = new AbortController();
+  let stalled: string | undefined;
+  const stall = (what: string) => {
+    stalled = what;
+    ctrl.abort();
+  };
+  const onStop = () => ctrl.abort();
+  o.signal.addEventListener('abort', onStop, { once: true });
+  if (o.signal.aborted) ctrl.abort();
+  let timer = setTimeout(() => stall(`no answer within ${o.firstByteMs} ms`), o.firstByteMs);
+  try {
+    const res = await fetch(url, {
+      headers: { ...ctx.getHeaders(), accept: 'application/json' },
+      dispatcher: ctx.getDispatcher(),
+      signal: ctrl.signal,
+    });
+    clearTimeout(timer);
+    if (res.status !== 200) {
+      const text = await res.text().catch(() => '');
+      let status: { message?: string; reason?: string } = { message: text.slice(0, 200) };
+      try {
+        status = JSON.parse(text);
+      } catch {}
+      throw new KubeApiError('WATCH', o.path, res.status, status);
+    }
+    const endBy = o.timeoutSeconds * 1000 + o.graceMs;
+    timer = setTimeout(() => stall(`stream still silent ${o.graceMs} ms after the server's deadline`), endBy);
+    o.onOpen();
+    const decoder = new TextDecoder();
+    let buf = '';
+    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+      buf += decoder.decode(chunk, { stream: true });
+      let nl = buf.indexOf('\n');
+      while (nl >= 0) {
+        const line = buf.slice(0, nl).trim();
+        buf = buf.slice(nl + 1);
+        if (line) {
+          const ev = JSON.parse(line) as { type: string; object: unknown };
+          o.onEvent(ev.type, ev.object);
+        }
+        nl = buf.indexOf('\n');
+      }
+    }
+  } catch (err) {
+    if (stalled) throw new WatchStalledError(`watch ${o.path} stalled: ${stalled}`);
+    if (o.signal.aborted) return;
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    o.signal.removeEventListener('abort', onStop);
+  }
+}
