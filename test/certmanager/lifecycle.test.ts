@@ -1,0 +1,217 @@
+// What users do around the real cert-manager, and what the gateway sees: a Secret deleted and
+// re-issued, a Certificate deleted and re-created, an Issuer that appears late, dnsNames changed so
+// they no longer cover the domain and restored, a resource deleted with Detach.
+
+import { describe, it } from 'vitest';
+import { GROUP, PLURAL, VERSION } from '../../src/api/v1alpha1.ts';
+import {
+  createCertificate,
+  createIssuer,
+  deleteCertificate,
+  getCertificate,
+  type Issued,
+  patchCertificateSpec,
+  waitIssued,
+} from '../support/certmanager-objects.ts';
+import { waitFor } from '../support/kube.ts';
+import {
+  createGdc,
+  domainSpec,
+  type FixtureBase,
+  getGdc,
+  servedSerial,
+  waitForReason,
+} from '../support/operator.ts';
+import { certManagerSuite, withEmulator } from './harness.ts';
+
+const suite = certManagerSuite();
+const fromRoot = {
+  issuerRef: { name: 'root-ca', kind: 'Issuer' },
+  privateKey: { algorithm: 'ECDSA', size: 256 },
+};
+
+/** Waits until the resource is Synced on `issued`'s serial and the domain serves it. */
+async function bound(v: FixtureBase, name: string, domain: string, issued: Issued) {
+  const g = await waitForReason(
+    v,
+    name,
+    'Synced',
+    (x) => x.status?.certificate?.serialNumber === issued.serial,
+    90_000,
+  );
+  if (servedSerial(v, domain) !== issued.serial) throw new Error(`${domain} does not serve ${issued.serial}`);
+  return g;
+}
+
+const contentWrites = (v: FixtureBase) => {
+  const c = v.emulator.calls().counts;
+  return (c.UploadDomainCertificate ?? 0) + (c.UpdateCertificate ?? 0) + (c.CreateCertificate ?? 0);
+};
+
+describe.concurrent('the real cert-manager around a bound resource', () => {
+  it('a deleted Secret is re-issued by cert-manager and the new certificate bound once', {
+    timeout: 300_000,
+  }, async ({ expect }) => {
+    const { f } = suite;
+    await withEmulator(f, async (v) => {
+      await createCertificate(f, 'regen', {
+        ...fromRoot,
+        secretName: 'regen-tls',
+        dnsNames: ['t06.example.org'],
+      });
+      const first = await waitIssued(f, 'regen');
+      await createGdc(v, 'regen', domainSpec(v, 't06.example.org', { secretName: 'regen-tls' }));
+      await bound(v, 'regen', 't06.example.org', first);
+
+      v.emulator.resetCalls();
+      await f.core.deleteNamespacedSecret({ name: 'regen-tls', namespace: f.ns });
+      const again = await waitIssued(f, 'regen', 2);
+      expect(again.serial).not.toBe(first.serial);
+      await bound(v, 'regen', 't06.example.org', again);
+      expect(contentWrites(v)).toBe(1);
+    });
+  });
+
+  it('deleting the Certificate changes nothing at the gateway; re-creating it adopts the Secret', {
+    timeout: 300_000,
+  }, async ({ expect }) => {
+    const { f } = suite;
+    await withEmulator(f, async (v) => {
+      const spec = { ...fromRoot, secretName: 'gone-tls', dnsNames: ['t07.example.org'] };
+      await createCertificate(f, 'gone', spec);
+      const first = await waitIssued(f, 'gone');
+      await createGdc(
+        v,
+        'gone',
+        domainSpec(v, 't07.example.org', { secretName: 'gone-tls', verifyInterval: '2s' }),
+      );
+      await bound(v, 'gone', 't07.example.org', first);
+
+      v.emulator.resetCalls();
+      const deletedAt = new Date();
+      await deleteCertificate(f, 'gone');
+      await waitFor('Certificate gone to be deleted', async () =>
+        (await getCertificate(f, 'gone').catch((e) => (e.code === 404 ? undefined : Promise.reject(e))))
+          ? undefined
+          : true,
+      );
+      const requests = (await f.custom.listNamespacedCustomObject({
+        group: 'cert-manager.io',
+        version: 'v1',
+        namespace: f.ns,
+        plural: 'certificaterequests',
+      })) as { items: Array<{ metadata: { ownerReferences?: Array<{ name: string }> } }> };
+      expect(
+        requests.items.filter((r) => r.metadata.ownerReferences?.some((o) => o.name === 'gone')),
+      ).toHaveLength(0);
+      // A verify after the deletion: the operator looked again and kept the binding, writing nothing.
+      const verified = await waitForReason(
+        v,
+        'gone',
+        'Synced',
+        (g) => Date.parse(g.status?.lastVerifiedTime ?? '') > deletedAt.getTime() + 1000,
+        60_000,
+      );
+      expect(verified.status?.certificate?.serialNumber).toBe(first.serial);
+      expect(servedSerial(v, 't07.example.org')).toBe(first.serial);
+      expect(v.emulator.calls().writes).toBe(0);
+
+      // Re-created over the Secret it left: Ready, and the gateway keeps what matches the Secret.
+      await createCertificate(f, 'gone', spec);
+      const adopted = await waitIssued(f, 'gone', 0);
+      await bound(v, 'gone', 't07.example.org', adopted);
+      expect(contentWrites(v)).toBe(adopted.serial === first.serial ? 0 : 1);
+    });
+  });
+
+  it('an Issuer created late: SecretNotFound until cert-manager can issue, then bound', {
+    timeout: 300_000,
+  }, async ({ expect }) => {
+    const { f } = suite;
+    await withEmulator(f, async (v) => {
+      await createCertificate(f, 'late', {
+        ...fromRoot,
+        issuerRef: { name: 'late-ca', kind: 'Issuer' },
+        secretName: 'late-tls',
+        dnsNames: ['t08.example.org'],
+      });
+      await createGdc(v, 'late', domainSpec(v, 't08.example.org', { secretName: 'late-tls' }));
+      const waiting = await waitForReason(v, 'late', 'SecretNotFound');
+      expect(waiting.status?.conditions?.find((c) => c.type === 'Ready')?.message).toContain('late-tls');
+      const crt = await getCertificate(f, 'late');
+      expect(crt.status?.conditions?.find((c) => c.type === 'Ready')?.status).not.toBe('True');
+
+      await createIssuer(f, 'late-ca', { ca: { secretName: 'root-ca-tls' } });
+      const issued = await waitIssued(f, 'late');
+      await bound(v, 'late', 't08.example.org', issued);
+      expect(contentWrites(v)).toBe(1);
+    });
+  });
+
+  it('dnsNames that stop covering the domain: DomainNotCovered, the domain keeps its certificate; restored: bound', {
+    timeout: 300_000,
+  }, async ({ expect }) => {
+    const { f } = suite;
+    await withEmulator(f, async (v) => {
+      await createCertificate(f, 'rename', {
+        ...fromRoot,
+        secretName: 'rename-tls',
+        dnsNames: ['t09.example.org'],
+      });
+      const first = await waitIssued(f, 'rename');
+      await createGdc(v, 'rename', domainSpec(v, 't09.example.org', { secretName: 'rename-tls' }));
+      await bound(v, 'rename', 't09.example.org', first);
+
+      v.emulator.resetCalls();
+      await patchCertificateSpec(f, 'rename', { dnsNames: ['elsewhere.example.net'] });
+      const elsewhere = await waitIssued(f, 'rename', 2);
+      const refused = await waitForReason(v, 'rename', 'DomainNotCovered');
+      expect(refused.status?.conditions?.find((c) => c.type === 'Ready')?.message).toContain(
+        't09.example.org',
+      );
+      expect(elsewhere.serial).not.toBe(first.serial);
+      expect(servedSerial(v, 't09.example.org')).toBe(first.serial);
+      expect(contentWrites(v)).toBe(0);
+
+      await patchCertificateSpec(f, 'rename', { dnsNames: ['t09.example.org'] });
+      const restored = await waitIssued(f, 'rename', 3);
+      await bound(v, 'rename', 't09.example.org', restored);
+      expect(contentWrites(v)).toBe(1);
+    });
+  });
+
+  it('a resource deleted with Detach unbinds the domain and deletes its certificate; cert-manager is untouched', {
+    timeout: 300_000,
+  }, async ({ expect }) => {
+    const { f } = suite;
+    await withEmulator(f, async (v) => {
+      await createCertificate(f, 'detach', {
+        ...fromRoot,
+        secretName: 'detach-tls',
+        dnsNames: ['t10.example.org'],
+      });
+      const issued = await waitIssued(f, 'detach');
+      await createGdc(
+        v,
+        'detach',
+        domainSpec(v, 't10.example.org', { secretName: 'detach-tls', deletionPolicy: 'Detach' }),
+      );
+      await bound(v, 'detach', 't10.example.org', issued);
+
+      await f.custom.deleteNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: f.ns,
+        plural: PLURAL,
+        name: 'detach',
+      });
+      await waitFor('detach to be gone', async () => ((await getGdc(v, 'detach')) ? undefined : true), {
+        timeoutMs: 60_000,
+      });
+      expect(servedSerial(v, 't10.example.org')).toBeUndefined();
+      expect(v.emulator.state.certificates).toHaveLength(0);
+      const still = await waitIssued(f, 'detach');
+      expect(still.serial).toBe(issued.serial);
+    });
+  });
+});
