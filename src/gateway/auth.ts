@@ -65,6 +65,17 @@ export class TokenAuth implements AuthScheme {
   }
 }
 
+/** The same scheme, sending X-Project-Id too (SCM wants X-Project-Id or X-Domain-Id with a token). */
+export function withProjectHeader(auth: AuthScheme, projectId: string): AuthScheme {
+  return {
+    authorize(req: OutgoingRequest) {
+      req.headers['x-project-id'] = projectId;
+      return auth.authorize(req);
+    },
+    unauthorized: (used) => auth.unauthorized(used),
+  };
+}
+
 /** POST {iam}/v3/auth/tokens with a password, scoped to the project; the token is in X-Subject-Token. */
 export function passwordLogin(
   transport: Transport,

@@ -1,7 +1,7 @@
 // The gateway calls. Paths, bodies and answers follow the reference pages; everything about sending
 // (auth, retries, limits, timeouts) lives in the transport.
-import { AkSkAuth, passwordLogin, TokenAuth } from './auth.ts';
-import { parseEndpoint, siblingEndpoint } from './endpoints.ts';
+import { AkSkAuth, passwordLogin, TokenAuth, withProjectHeader } from './auth.ts';
+import { parseEndpoint, scmEndpointFor, siblingEndpoint } from './endpoints.ts';
 import { GatewayError, registerSecret } from './errors.ts';
 import { type AuthScheme, type CallSpec, Transport } from './http.ts';
 import { tokenCacheFor } from './iam-token.ts';
@@ -14,6 +14,7 @@ import type {
   CertBase,
   CertificateDetail,
   CertificateInput,
+  DomainCertificateInput,
   DomainCertificateUploadResponse,
   FoundDomain,
   ListApiGroupsQuery,
@@ -28,11 +29,15 @@ import type {
 
 export interface GatewayClient {
   readonly family: GatewayClientOptions['family'];
+  /**
+   * Page 004. On API Gateway only name, cert_content and private_key are sent (its CertForm); a
+   * trusted_root_ca there is refused before sending (client verification needs the certificates API).
+   */
   uploadDomainCertificate(
     instanceId: string,
     groupId: string,
     domainId: string,
-    input: CertificateInput,
+    input: DomainCertificateInput,
   ): Promise<DomainCertificateUploadResponse>;
   getDomainCertificate(
     instanceId: string,
@@ -46,8 +51,8 @@ export interface GatewayClient {
     domainId: string,
     certificateId: string,
   ): Promise<void>;
-  listCertificates(query?: ListCertificatesQuery): Promise<ListCertificatesResponse>;
-  listAllCertificates(filter?: ListCertificatesQuery): Promise<CertBase[]>;
+  listCertificates(query: ListCertificatesQuery): Promise<ListCertificatesResponse>;
+  listAllCertificates(filter: ListCertificatesQuery): Promise<CertBase[]>;
   createCertificate(input: CertificateInput): Promise<CertificateDetail>;
   getCertificate(certificateId: string): Promise<CertificateDetail>;
   updateCertificate(certificateId: string, input: CertificateInput): Promise<CertificateDetail>;
@@ -81,7 +86,8 @@ class HuaweiGatewayClient implements GatewayClient {
   readonly family: GatewayClientOptions['family'];
   private readonly transport: Transport;
   private readonly endpoint: URL;
-  private readonly scm: URL;
+  /** undefined where the SDK knows no SCM endpoint for the region (SCM is in few regions). */
+  private readonly scm: URL | undefined;
   private readonly projectId: string;
   private readonly auth: AuthScheme;
   private readonly scmAuth: AuthScheme;
@@ -97,7 +103,7 @@ class HuaweiGatewayClient implements GatewayClient {
     this.endpoint = parseEndpoint(opts.endpoint, 'endpoint', insecure);
     this.scm = opts.scmEndpoint
       ? parseEndpoint(opts.scmEndpoint, 'scmEndpoint', insecure)
-      : siblingEndpoint(this.endpoint, 'scm');
+      : scmEndpointFor(this.endpoint);
     const now = opts.now ?? (() => new Date());
     if (opts.proxyUrl) registerSecret(proxyPassword(opts.proxyUrl));
     this.transport = new Transport({
@@ -115,7 +121,8 @@ class HuaweiGatewayClient implements GatewayClient {
       registerSecret(cred.secretKey);
       registerSecret(cred.securityToken);
       this.auth = new AkSkAuth(cred, now, this.projectId);
-      this.scmAuth = new AkSkAuth(cred, now); // SCM is a global service: no project header
+      // SCM takes X-Domain-Id or X-Project-Id (the SDK's SCM client accepts either credential kind).
+      this.scmAuth = new AkSkAuth(cred, now, this.projectId);
       this.limiter = bucketFor(`aksk:${cred.accessKey}`, rate.ratePerSecond, rate.burst);
     } else if (cred.kind === 'password') {
       if (!cred.username || !cred.password || !cred.domainName) {
@@ -130,7 +137,7 @@ class HuaweiGatewayClient implements GatewayClient {
       );
       const login = passwordLogin(this.transport, iam, cred, this.projectId, now, registerSecret);
       this.auth = new TokenAuth(cache, login, now);
-      this.scmAuth = this.auth;
+      this.scmAuth = withProjectHeader(this.auth, this.projectId);
       this.limiter = bucketFor(`iam:${cred.domainName}/${cred.username}`, rate.ratePerSecond, rate.burst);
     } else {
       throw new TypeError("credentials.kind must be 'aksk' or 'password'");
@@ -166,12 +173,24 @@ class HuaweiGatewayClient implements GatewayClient {
     return res.body as T;
   }
 
-  uploadDomainCertificate(i: string, g: string, d: string, input: CertificateInput) {
+  uploadDomainCertificate(i: string, g: string, d: string, input: DomainCertificateInput) {
+    let body: DomainCertificateInput = input;
+    if (this.family === 'apigw') {
+      if (input.trusted_root_ca) {
+        throw new GatewayError({
+          operation: 'UploadDomainCertificate',
+          kind: 'terminal',
+          errorCode: 'UNSUPPORTED',
+          errorMsg: "API Gateway's domain upload takes no trusted_root_ca",
+        });
+      }
+      body = { name: input.name, cert_content: input.cert_content, private_key: input.private_key };
+    }
     return this.send<DomainCertificateUploadResponse>(
       'UploadDomainCertificate',
       'POST',
       ['instances', i, 'api-groups', g, 'domains', d, 'certificate'],
-      { body: input },
+      { body },
     );
   }
 
@@ -198,13 +217,13 @@ class HuaweiGatewayClient implements GatewayClient {
     );
   }
 
-  listCertificates(query: ListCertificatesQuery = {}) {
+  listCertificates(query: ListCertificatesQuery) {
     return this.send<ListCertificatesResponse>('ListCertificates', 'GET', ['certificates'], {
       query: { ...query },
     });
   }
 
-  async listAllCertificates(filter: ListCertificatesQuery = {}) {
+  async listAllCertificates(filter: ListCertificatesQuery) {
     return paginate(
       filter,
       (q) => this.listCertificates(q),
@@ -306,6 +325,14 @@ class HuaweiGatewayClient implements GatewayClient {
 
   async listScmCertificates(query: ListScmCertificatesQuery = {}) {
     validateScmQuery(query);
+    if (!this.scm) {
+      throw new GatewayError({
+        operation: 'ListScmCertificates',
+        kind: 'terminal',
+        errorCode: 'NO_SCM_ENDPOINT',
+        errorMsg: `SCM is not offered in the region of ${this.endpoint.hostname}; set scmEndpoint`,
+      });
+    }
     const res = await this.transport.call({
       operation: 'ListScmCertificates',
       method: 'GET',

@@ -33,3 +33,19 @@ export function siblingEndpoint(endpoint: URL, service: string): URL {
   u.hostname = [service, ...labels.slice(1)].join('.');
   return u;
 }
+
+/** Regions the official Go SDK lists for SCM (services/scm/v3/region), each `https://scm.{region}.myhuaweicloud.com`. */
+export const SCM_REGIONS: readonly string[] = ['cn-north-4', 'ap-southeast-1', 'my-kualalumpur-1'];
+
+/**
+ * The SCM endpoint for a gateway endpoint. On Huawei Cloud (`*.myhuaweicloud.com|eu`) SCM exists only
+ * in the SDK's regions, always under `myhuaweicloud.com`: undefined elsewhere (set scmEndpoint). An
+ * emulator (IP or single-label host) serves SCM itself; other clouds' hosts get the sibling name.
+ */
+export function scmEndpointFor(endpoint: URL): URL | undefined {
+  const labels = endpoint.hostname.split('.');
+  const huawei = /\.myhuaweicloud\.(com|eu)$/.test(endpoint.hostname) && labels.length === 4;
+  if (!huawei) return siblingEndpoint(endpoint, 'scm');
+  const region = labels[1] ?? '';
+  return SCM_REGIONS.includes(region) ? new URL(`https://scm.${region}.myhuaweicloud.com`) : undefined;
+}

@@ -15,3 +15,4 @@ export type {
 } from './options.ts';
 export { signRequest } from './signer.ts';
 export type * from './types.ts';
+export { sslInfoScope } from './types.ts';

@@ -1,5 +1,7 @@
 // Request and answer shapes of the gateway calls. Field names are spelled exactly as the Huawei Cloud
-// reference pages spell them (snake_case), so bodies go on the wire without any mapping.
+// reference pages and the official Go SDK's models spell them (snake_case), so bodies go on the wire
+// without any mapping. Where API Gateway and ROMA Connect differ, the SDK's models say how
+// (services/apig/v2, services/roma/v2; checked by test/conformance).
 
 /** `apigw`: API Gateway (dedicated gateways); `apic`: ROMA Connect. Same paths under either prefix. */
 export type Family = 'apigw' | 'apic';
@@ -7,7 +9,7 @@ export type Family = 'apigw' | 'apic';
 export type CertificateScope = 'global' | 'instance';
 export type AlgorithmType = 'RSA' | 'ECC' | 'SM2';
 
-/** Body of create / update certificate and of the domain upload call (page 004). */
+/** Body of create / update certificate (the SDK's CertificateForm, same on both families). */
 export interface CertificateInput {
   name: string;
   cert_content: string;
@@ -21,7 +23,26 @@ export interface CertificateInput {
   private_key_sign?: string;
 }
 
-/** Certificate details (page 000, and create/show/update answers). Examples omit fields: all optional but id. */
+/**
+ * Body of the domain upload call (page 004, the SDK's CertForm). API Gateway's has only name,
+ * cert_content and private_key; ROMA Connect's adds type, instance_id and trusted_root_ca.
+ */
+export interface DomainCertificateInput {
+  name: string;
+  cert_content: string;
+  private_key: string;
+  /** ROMA Connect only. */
+  type?: CertificateScope;
+  /** ROMA Connect only. */
+  instance_id?: string;
+  /** ROMA Connect only: API Gateway's upload cannot carry it (use the certificates API). */
+  trusted_root_ca?: string;
+}
+
+/**
+ * Certificate details (page 000, and create/show/update answers). Examples omit fields: all optional.
+ * API Gateway's page-000 answer has no algorithm_type and no is_has_trusted_root_ca.
+ */
 export interface CertificateDetail {
   id?: string;
   name?: string;
@@ -66,14 +87,18 @@ export interface CertBase {
 
 export interface ListCertificatesQuery {
   offset?: number;
-  /** ≤ 500, default 20. */
+  /** ≤ 500, default 20 (the service clamps). */
   limit?: number;
   name?: string;
   common_name?: string;
   signature_algorithm?: string;
+  /** `global` lists the certificates every gateway can use, `instance` the gateway's own. */
   type?: CertificateScope | string;
-  /** Mandatory on ROMA Connect (page 001). */
-  instance_id?: string;
+  /**
+   * Mandatory on both families (page 001, SDK): the gateway whose usable certificates are listed.
+   * Global certificates show `instance_id: common`, but `common` is no gateway to list on.
+   */
+  instance_id: string;
   algorithm_type?: AlgorithmType | string;
 }
 
@@ -87,10 +112,20 @@ export interface SslInfo {
   ssl_id?: string;
   ssl_name?: string;
   algorithm_type?: AlgorithmType | string;
-  type?: CertificateScope | string;
+  /** API Gateway: 1 this gateway, 2 global (an integer); ROMA Connect: `instance` / `global`. */
+  type?: CertificateScope | 1 | 2 | string | number;
+  /** API Gateway only. */
+  is_has_trusted_root_ca?: boolean;
 }
 
-/** 201 answer of the domain upload call (page 004). */
+/** An SslInfo's scope in either family's spelling. */
+export function sslInfoScope(info: SslInfo): CertificateScope | undefined {
+  if (info.type === 1 || info.type === 'instance') return 'instance';
+  if (info.type === 2 || info.type === 'global') return 'global';
+  return undefined;
+}
+
+/** 201 answer of the domain upload call (page 004): ssl_infos is ROMA Connect's, the last three apig's. */
 export interface DomainCertificateUploadResponse {
   url_domain?: string;
   id?: string;
@@ -102,6 +137,9 @@ export interface DomainCertificateUploadResponse {
   ssl_name?: string;
   ssl_id?: string;
   ssl_infos?: SslInfo[];
+  instance_id?: string;
+  api_group_id?: string;
+  api_group_name?: string;
 }
 
 /** One entry of the attach / detach body (page 003). */
@@ -120,6 +158,8 @@ export interface BoundDomain {
   verified_client_certificate_enabled?: boolean;
   api_group_id?: string;
   api_group_name?: string;
+  ssl_id?: string;
+  ssl_name?: string;
 }
 
 export interface ListAttachedDomainsQuery {
@@ -177,7 +217,7 @@ export type ScmSortDir = 'ASC' | 'DESC';
 export type ScmSortKey = 'certExpiredTime' | 'certStatus' | 'certUpdateTime';
 
 export interface ListScmCertificatesQuery {
-  /** 10..50, default 10. */
+  /** 10, 20 or 50 (page 002: 10..50), default 10. */
   limit?: number;
   offset?: number;
   sort_dir?: ScmSortDir;
@@ -201,6 +241,10 @@ export interface ScmCertificateDetail {
   domain_count?: number;
   wildcard_count?: number;
   description?: string;
+  /** Account id (SDK). */
+  domain_id?: string;
+  /** `0` when enterprise projects are not in use (SDK). */
+  enterprise_project_id?: string;
 }
 
 export interface ListScmCertificatesResponse {

@@ -73,6 +73,20 @@ function toTarget(instanceId: string, d: DomainStatus): DomainTarget {
   };
 }
 
+/**
+ * API Gateway's domain upload (the SDK's apig CertForm) has no trusted_root_ca: client verification
+ * there goes through the certificates API, which is what Shared mode uses. Refuse before any call.
+ */
+export function checkDomainModeSupport(service: string, trustedCaPem: string | undefined): void {
+  if (service !== 'apig' || !trustedCaPem) return;
+  throw new SyncFailure(
+    Reason.InvalidSpec,
+    'spec.clientVerification: API Gateway (service apig) cannot take a trusted root CA in Domain mode ' +
+      '(its domain upload has no trusted_root_ca); use mode: Shared, or disable client verification',
+    'terminal',
+  );
+}
+
 function domainNotFound(message: string): SyncFailure {
   return new SyncFailure(Reason.DomainNotFound, message, 'recheck');
 }
@@ -120,7 +134,7 @@ export async function pushDomain(
   t: DomainTarget,
   known?: CertificateStatus,
 ): Promise<PushResult> {
-  const own = await findOwnCertificate(ctx, t.instanceId, known);
+  const own = await findOwnCertificate(ctx, { instance_id: t.instanceId }, known);
   if (own?.id && (await observeDomain(ctx, t, own.id)).serving) {
     // Uploaded by an earlier run that died before writing status: adopt it, never upload twice.
     return { certificateId: own.id, action: 'Adopted' };

@@ -7,7 +7,14 @@ import { FINALIZER, Reason } from '../api/v1alpha1.ts';
 import { prepareBundle } from '../certs/index.ts';
 import { readyCondition, rfc3339, setCondition } from './conditions.ts';
 import { DomainDirectory } from './domain-directory.ts';
-import { domainStatus, observeDomain, pushDomain, removeReplaced, resolveDomain } from './domain-mode.ts';
+import {
+  checkDomainModeSupport,
+  domainStatus,
+  observeDomain,
+  pushDomain,
+  removeReplaced,
+  resolveDomain,
+} from './domain-mode.ts';
 import { jitter, parseDuration } from './durations.ts';
 import { SyncFailure, toSyncFailure } from './failures.ts';
 import { finalize } from './finalizer.ts';
@@ -59,6 +66,7 @@ export class Reconciler {
     const tls = await loadTlsInput(secrets, gdc);
     const pending = pendingIssuance(gdc, tls);
     if (pending) throw pending;
+    if (!shared) checkDomainModeSupport(gdc.spec.gateway.service, tls.trustedCaPem);
     const credentials = await loadCredentials(secrets, gdc);
     let client: ReturnType<typeof gateways.client>;
     try {

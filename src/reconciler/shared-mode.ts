@@ -12,8 +12,14 @@ import {
   verificationFailure,
 } from './sync-context.ts';
 
-/** Global certificates are listed under the pseudo instance id `common` (page 001). */
-const GLOBAL_INSTANCE = 'common';
+/**
+ * Global certificates are listed with `type=global` on any gateway (instance_id is mandatory and
+ * names a gateway; `common` is only what a global certificate shows as its instance_id).
+ */
+function globalListing(ctx: SyncContext): { instance_id: string; type: 'global' } | undefined {
+  const first = wanted(ctx)[0];
+  return first ? { instance_id: first.instanceId, type: 'global' } : undefined;
+}
 
 interface Want {
   name: string;
@@ -91,12 +97,11 @@ async function currentCertificate(
     }
   }
   // Status lost or stale: an earlier run may have made it (same name), with this content or older.
-  const own = await findOwnCertificate(ctx, GLOBAL_INSTANCE);
+  const listOn = globalListing(ctx);
+  if (!listOn) return undefined;
+  const own = await findOwnCertificate(ctx, listOn);
   if (own) return own;
-  const listed = await ctx.client.listAllCertificates({
-    name: ctx.certificateName,
-    instance_id: GLOBAL_INSTANCE,
-  });
+  const listed = await ctx.client.listAllCertificates({ name: ctx.certificateName, ...listOn });
   const same = listed.find((c) => c.name === ctx.certificateName);
   return same ? { ...(await ctx.client.getCertificate(same.id)), id: same.id } : undefined;
 }

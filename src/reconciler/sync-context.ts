@@ -3,7 +3,7 @@
 import type { CertificateStatus, DomainStatus, GatewayDomainCertificate } from '../api/v1alpha1.ts';
 import { Reason } from '../api/v1alpha1.ts';
 import type { CertificateBundle } from '../certs/index.ts';
-import type { CertificateDetail, GatewayClient } from '../gateway/index.ts';
+import type { CertificateDetail, GatewayClient, ListCertificatesQuery } from '../gateway/index.ts';
 import type { DomainDirectory } from './domain-directory.ts';
 import { SyncFailure } from './failures.ts';
 
@@ -33,15 +33,17 @@ export interface PushResult {
   replaced?: string[];
 }
 
-/** The gateway reports serials in decimal; compare without leading zeros or case noise. */
+/**
+ * Is the gateway's serial the leaf's (decimal)? The pages show decimal, but a serial written in hex
+ * (with or without `0x` or colons) must match too, so a format change can never cause upload loops.
+ */
 export function sameSerial(gatewaySerial: string | undefined, leafSerial: string): boolean {
-  if (!gatewaySerial) return false;
-  const norm = (s: string) =>
-    s
-      .trim()
-      .toLowerCase()
-      .replace(/^0+(?=.)/, '');
-  return norm(gatewaySerial) === norm(leafSerial);
+  if (!gatewaySerial || !/^\d+$/.test(leafSerial.trim())) return false;
+  const leaf = BigInt(leafSerial.trim());
+  const s = gatewaySerial.trim();
+  if (/^\d+$/.test(s) && BigInt(s) === leaf) return true;
+  const hex = s.replace(/^0x/i, '').replace(/:/g, '');
+  return /^[0-9a-f]+$/i.test(hex) && BigInt(`0x${hex}`) === leaf;
 }
 
 /**
@@ -51,13 +53,10 @@ export function sameSerial(gatewaySerial: string | undefined, leafSerial: string
  */
 export async function findOwnCertificate(
   ctx: SyncContext,
-  listInstanceId: string,
+  listOn: Pick<ListCertificatesQuery, 'instance_id' | 'type'>,
   known?: CertificateStatus,
 ): Promise<CertificateDetail | undefined> {
-  const listed = await ctx.client.listAllCertificates({
-    name: ctx.certificateName,
-    instance_id: listInstanceId,
-  });
+  const listed = await ctx.client.listAllCertificates({ name: ctx.certificateName, ...listOn });
   const candidates = listed
     .filter((c) => c.name === ctx.certificateName)
     .filter(

@@ -229,8 +229,11 @@ describe('options', () => {
     const domain = 't03.example.org';
     const leaf = issueCertificate({ ca, dnsNames: [domain], keyType: 'rsa' });
     await putTlsSecret(f, 'mtls-tls', leaf, ca);
+    const spec = domainSpec(f, domain);
+    // ROMA Connect's domain upload carries trusted_root_ca (API Gateway's does not: next test).
     await createGdc(f, 'mtls', {
-      ...domainSpec(f, domain),
+      ...spec,
+      gateway: { ...spec.gateway, service: 'roma' },
       secretName: 'mtls-tls',
       credentialsSecretRef: { name: 'temporary-credentials' },
       clientVerification: { enabled: true },
@@ -245,5 +248,23 @@ describe('options', () => {
     expect(served?.certificate?.serial_number).toBe(leaf.serialNumber);
     expect(served?.certificate?.trusted_root_ca_sent).toBe(true);
     expect(f.emulator.calls().calls.some((c) => c.auth === 'aksk' && c.status === 201)).toBe(true);
+  });
+
+  it('API Gateway in Domain mode with client verification: InvalidSpec naming the fix, nothing written', async () => {
+    const domain = 't09.example.org';
+    const leaf = issueCertificate({ ca, dnsNames: [domain], keyType: 'rsa' });
+    await putTlsSecret(f, 'apig-mtls-tls', leaf, ca);
+    const writes = f.emulator.calls().writes;
+    await createGdc(f, 'apig-mtls', {
+      ...domainSpec(f, domain),
+      secretName: 'apig-mtls-tls',
+      clientVerification: { enabled: true },
+    });
+    const g = await waitForReason(f, 'apig-mtls', 'InvalidSpec');
+    const ready = g.status?.conditions?.find((c) => c.type === 'Ready');
+    expect(ready?.status).toBe('False');
+    expect(ready?.message).toContain('mode: Shared');
+    expect(f.emulator.calls().writes).toBe(writes);
+    expect(f.emulator.state.domains.find((d) => d.url_domain === domain)?.certificate ?? null).toBeNull();
   });
 });

@@ -112,8 +112,10 @@ export function verifySignature(
   now = Date.now(),
 ): VerifyResult {
   const lower = auth.signedHeaders.map((h) => h.toLowerCase());
-  if (!lower.includes('x-sdk-date') || !lower.includes('host')) {
-    return { ok: false, reason: 'SignedHeaders must include host and x-sdk-date' };
+  // Only x-sdk-date must be signed: the official Go SDK signs neither host nor content-type (it signs
+  // user-agent, x-project-id or x-domain-id, x-sdk-date, x-security-token), so no rule may demand them.
+  if (!lower.includes('x-sdk-date')) {
+    return { ok: false, reason: 'SignedHeaders must include x-sdk-date' };
   }
   const date = parseSdkDate(headerValue(req.headers, 'x-sdk-date'));
   if (Number.isNaN(date)) return { ok: false, reason: 'X-Sdk-Date missing or malformed' };

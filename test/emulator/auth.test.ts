@@ -44,9 +44,9 @@ describe('IAM token', () => {
   });
 
   it('a token is accepted; an unknown one is 401 APIG.1002', async () => {
-    expect((await call(emu, 'GET', p.certificates)).status).toBe(200);
+    expect((await call(emu, 'GET', p.certList)).status).toBe(200);
     expect(lastCall()).toMatchObject({ auth: 'token', account: emu.seed.credentials.iam.username });
-    const r = await call(emu, 'GET', p.certificates, {
+    const r = await call(emu, 'GET', p.certList, {
       auth: 'none',
       headers: { 'X-Auth-Token': 'MIIbogus' },
     });
@@ -70,7 +70,7 @@ describe('IAM token', () => {
     }
     const t = await getToken(emu, true);
     emu.expireTokens();
-    const r = await call(emu, 'GET', p.certificates, { auth: 'none', headers: { 'X-Auth-Token': t } });
+    const r = await call(emu, 'GET', p.certList, { auth: 'none', headers: { 'X-Auth-Token': t } });
     expect(r.status).toBe(401);
     await getToken(emu, true);
   });
@@ -78,7 +78,7 @@ describe('IAM token', () => {
 
 describe('AK/SK SDK-HMAC-SHA256', () => {
   it('accepts a correctly signed GET with an unsorted, encoded query', async () => {
-    const r = await call(emu, 'GET', p.certificates, {
+    const r = await call(emu, 'GET', p.certList, {
       auth: 'aksk',
       query: { name: 'a b/c', offset: 0, common_name: '*.example.com' },
     });
@@ -91,7 +91,7 @@ describe('AK/SK SDK-HMAC-SHA256', () => {
     const leaf = issueCertificate({ ca, dnsNames: ['x.example.com'] });
     const body = { name: 'signed_post', cert_content: leaf.certPem, private_key: leaf.keyPem };
     expect((await call(emu, 'POST', p.certificates, { auth: 'aksk', body })).status).toBe(200);
-    expect((await call(emu, 'GET', p.certificates, { auth: 'temporary' })).status).toBe(200);
+    expect((await call(emu, 'GET', p.certList, { auth: 'temporary' })).status).toBe(200);
   });
 
   it('refuses wrong SK, unknown AK, stale date, tampered body, unsigned or missing security token', async () => {
@@ -102,19 +102,18 @@ describe('AK/SK SDK-HMAC-SHA256', () => {
       expect(r.body, reason).toEqual(UNAUTHORIZED);
       expect(lastCall().auth_failure, reason).toBeTruthy();
     };
-    await refuse('wrong SK', () => call(emu, 'GET', p.certificates, { auth: 'aksk', secretKey: 'nope' }));
+    await refuse('wrong SK', () => call(emu, 'GET', p.certList, { auth: 'aksk', secretKey: 'nope' }));
     await refuse('16 min old', () =>
-      call(emu, 'GET', p.certificates, { auth: 'aksk', date: new Date(Date.now() - 16 * 60_000) }),
+      call(emu, 'GET', p.certList, { auth: 'aksk', date: new Date(Date.now() - 16 * 60_000) }),
     );
     await refuse('16 min ahead', () =>
-      call(emu, 'GET', p.certificates, { auth: 'aksk', date: new Date(Date.now() + 16 * 60_000) }),
+      call(emu, 'GET', p.certList, { auth: 'aksk', date: new Date(Date.now() + 16 * 60_000) }),
     );
     expect(
-      (await call(emu, 'GET', p.certificates, { auth: 'aksk', date: new Date(Date.now() - 14 * 60_000) }))
-        .status,
+      (await call(emu, 'GET', p.certList, { auth: 'aksk', date: new Date(Date.now() - 14 * 60_000) })).status,
     ).toBe(200);
 
-    const url = new URL(p.certificates, emu.url);
+    const url = new URL(p.certList, emu.url);
     const send = (headers: Record<string, string>, body?: string) =>
       fetch(url, { method: body ? 'POST' : 'GET', headers, ...(body ? { body } : {}) }).then(async (r) => ({
         status: r.status,
@@ -146,6 +145,23 @@ describe('AK/SK SDK-HMAC-SHA256', () => {
     );
   });
 
+  it('accepts SignedHeaders without host or content-type (what the official Go SDK signs)', async () => {
+    const c = emu.seed.credentials;
+    const url = new URL(p.certList, emu.url);
+    const headers = signRequest({
+      method: 'GET',
+      url,
+      headers: { 'user-agent': 'huaweicloud-usdk-go/3.0', 'x-project-id': emu.seed.projectId },
+      body: '',
+      ak: c.accessKey,
+      sk: c.secretKey,
+      unsignedHost: true,
+    });
+    const r = await fetch(url, { headers: { ...headers, 'content-type': 'application/json' } });
+    expect(r.status).toBe(200);
+    expect(lastCall()?.request.signed_headers).toEqual(['user-agent', 'x-project-id', 'x-sdk-date']);
+  });
+
   it('X-Sdk-Content-Sha256 stands in for the body hash', async () => {
     const c = emu.seed.credentials;
     const url = new URL(`${p.certificates}/${'0'.repeat(32)}`, emu.url);
@@ -174,14 +190,15 @@ describe('AK/SK SDK-HMAC-SHA256', () => {
   it("agrees with Huawei's own SDK signer (@huaweicloud/huaweicloud-sdk-core AKSKSigner)", async () => {
     const c = emu.seed.credentials;
     const credential = new BasicCredentials().withAk(c.accessKey).withSk(c.secretKey);
-    const url = `${emu.url}${p.certificates}?offset=0&limit=5&name=a%20b`;
+    const gw = p.gw().id;
+    const url = `${emu.url}${p.certificates}?offset=0&limit=5&name=a%20b&instance_id=${gw}`;
     const data = { domains: [{ domain: 'api.example.com' }] };
     const get = AKSKSigner.sign(
       {
         endpoint: url,
         method: 'GET',
         headers: { 'Content-Type': 'application/json' },
-        queryParams: { offset: '0', limit: '5', name: 'a b' },
+        queryParams: { offset: '0', limit: '5', name: 'a b', instance_id: gw },
       },
       credential,
     ) as Record<string, string>;
@@ -202,7 +219,12 @@ describe('AK/SK SDK-HMAC-SHA256', () => {
     ).toEqual(['aksk', 'aksk']);
     // And a wrong secret through the SDK is refused.
     const bad = AKSKSigner.sign(
-      { endpoint: url, method: 'GET', headers: {}, queryParams: { offset: '0', limit: '5', name: 'a b' } },
+      {
+        endpoint: url,
+        method: 'GET',
+        headers: {},
+        queryParams: { offset: '0', limit: '5', name: 'a b', instance_id: gw },
+      },
       new BasicCredentials().withAk(c.accessKey).withSk('wrong'),
     ) as Record<string, string>;
     expect((await fetch(url, { headers: bad })).status).toBe(401);
@@ -211,9 +233,9 @@ describe('AK/SK SDK-HMAC-SHA256', () => {
 
 describe('project', () => {
   it('an unknown project id is 404 APIG.3030; an X-Project-Id for another project is 403 APIG.1005', async () => {
-    const r = await call(emu, 'GET', p.certificates.replace(emu.seed.projectId, 'f'.repeat(32)));
+    const r = await call(emu, 'GET', p.certList.replace(emu.seed.projectId, 'f'.repeat(32)));
     expect([r.status, r.body.error_code]).toEqual([404, 'APIG.3030']);
-    const f = await call(emu, 'GET', p.certificates, {
+    const f = await call(emu, 'GET', p.certList, {
       auth: 'aksk',
       headers: { 'X-Project-Id': 'f'.repeat(32) },
     });
@@ -222,8 +244,8 @@ describe('project', () => {
 
   it('every answer carries X-Request-Id', async () => {
     for (const r of [
-      await call(emu, 'GET', p.certificates),
-      await call(emu, 'GET', p.certificates, { auth: 'none' }),
+      await call(emu, 'GET', p.certList),
+      await call(emu, 'GET', p.certList, { auth: 'none' }),
       await call(emu, 'GET', '/nowhere'),
     ]) {
       expect(r.headers.get('x-request-id')).toMatch(/^[0-9a-f]{32}$/);

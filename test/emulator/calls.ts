@@ -23,6 +23,35 @@ export interface CallEntry {
   fault: FaultKind | null;
   request_id: string;
   duration_ms: number;
+  /** What was sent, without any value: for comparing a client's requests with the SDK's models. */
+  request: RequestShape;
+}
+
+export interface RequestShape {
+  /** Lower-case header names. */
+  headers: string[];
+  /** SignedHeaders of an AK/SK call, else null. */
+  signed_headers: string[] | null;
+  /** The JSON body with every leaf replaced by its type ("string", "number", "boolean", "null"). */
+  body: unknown;
+}
+
+/** The body's structure only: no value (a private key included) ever reaches the call log. */
+export function shapeOf(raw: Buffer): unknown {
+  if (raw.length === 0) return null;
+  let v: unknown;
+  try {
+    v = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return 'non-json';
+  }
+  const walk = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(walk);
+    if (x && typeof x === 'object')
+      return Object.fromEntries(Object.entries(x).map(([k, y]) => [k, walk(y)]));
+    return x === null ? 'null' : typeof x;
+  };
+  return walk(v);
 }
 
 export interface CallLog {

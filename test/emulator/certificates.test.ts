@@ -37,18 +37,29 @@ describe.each(['apigw', 'apic'] as const)('under %s', (family) => {
     expect(old.body.error_code).toBe('APIG.3097');
   });
 
-  it('trusted_root_ca turns client verification on and is recorded', async () => {
+  it('trusted_root_ca turns client verification on and is recorded (apic upload, or create + attach)', async () => {
     const p = paths(emu, family);
     const leaf = cert([p.domain().name]);
-    const r = await call(emu, 'POST', `${p.domainPath()}/certificate`, {
-      body: {
-        name: 'with_ca',
-        cert_content: leaf.certPem,
-        private_key: leaf.keyPem,
-        trusted_root_ca: ca.certPem,
-      },
-    });
-    expect(r.body.verified_client_certificate_enabled).toBe(true);
+    const body = {
+      name: 'with_ca',
+      cert_content: leaf.certPem,
+      private_key: leaf.keyPem,
+      trusted_root_ca: ca.certPem,
+    };
+    const r = await call(emu, 'POST', `${p.domainPath()}/certificate`, { body });
+    if (family === 'apigw') {
+      // API Gateway's upload body (CertForm) has no trusted_root_ca: refused, never silently dropped.
+      expect([r.status, r.body.error_code]).toEqual([400, 'APIG.2012']);
+      expect(r.body.error_msg).toContain('parameterName:trusted_root_ca');
+      const c = await call(emu, 'POST', p.certificates, { body });
+      expect(c.body.is_has_trusted_root_ca).toBe(true);
+      const a = await call(emu, 'POST', `${p.certificates}/${c.body.id}/domains/attach`, {
+        body: { domains: [{ domain: p.domain().name, instance_ids: [p.gw().id] }] },
+      });
+      expect(a.status).toBe(204);
+    } else {
+      expect(r.body.verified_client_certificate_enabled).toBe(true);
+    }
     const d = emu.state.domains.find((x) => x.domain_id === p.domain().id)!;
     expect(d.certificate?.trusted_root_ca_sent).toBe(true);
     expect(d.verified_client_certificate_enabled).toBe(true);
@@ -97,6 +108,8 @@ describe.each(['apigw', 'apic'] as const)('under %s', (family) => {
       verified_client_certificate_enabled: false,
       api_group_id: p.group().id,
       api_group_name: p.group().name,
+      ssl_id: id,
+      ssl_name: 'lifecycle',
     });
 
     // Still bound: deleting is refused until detached.
@@ -138,7 +151,7 @@ describe.each(['apigw', 'apic'] as const)('under %s', (family) => {
 });
 
 describe('lists', () => {
-  it('ListCertificates pages with offset/limit, filters, limit <= 500, no serial_number', async () => {
+  it('ListCertificates pages with offset/limit, filters, clamps limit to 1..500, no serial_number', async () => {
     const p = paths(emu);
     for (let i = 0; i < 5; i++) {
       const leaf = cert([`n${i}.example.com`]);
@@ -146,22 +159,46 @@ describe('lists', () => {
         body: { name: `list_${i}`, cert_content: leaf.certPem, private_key: leaf.keyPem },
       });
     }
-    const page = await call(emu, 'GET', p.certificates, { query: { offset: 1, limit: 2 } });
+    const page = await call(emu, 'GET', p.certList, { query: { offset: 1, limit: 2 } });
     expect(page.body).toMatchObject({ size: 2, total: 5 });
     const certs = page.body.certs as Record<string, unknown>[];
     expect(certs.map((c) => c.name)).toEqual(['list_1', 'list_2']);
     expect(certs.every((c) => !('serial_number' in c))).toBe(true);
-    const byCn = await call(emu, 'GET', p.certificates, { query: { common_name: 'n3.example.com' } });
+    const byCn = await call(emu, 'GET', p.certList, { query: { common_name: 'n3.example.com' } });
     expect(byCn.body.total).toBe(1);
-    const def = await call(emu, 'GET', p.certificates);
+    const def = await call(emu, 'GET', p.certList);
     expect(def.body.size).toBe(5);
-    expect((await call(emu, 'GET', p.certificates, { query: { limit: 500 } })).status).toBe(200);
-    expect((await call(emu, 'GET', p.certificates, { query: { limit: 501 } })).status).toBe(400);
+    // The SDK: a limit <= 0 becomes 20, one above 500 becomes 500 (no 400).
+    for (const limit of [0, -3, 501]) {
+      expect((await call(emu, 'GET', p.certList, { query: { limit } })).body).toMatchObject({ size: 5 });
+    }
   });
 
-  it('ROMA Connect list wants instance_id (page 001)', async () => {
-    const p = paths(emu, 'apic');
-    expect((await call(emu, 'GET', p.certificates)).body.error_code).toBe('APIG.2012');
+  it('both families want instance_id naming a gateway; global certificates show on every gateway', async () => {
+    for (const family of ['apigw', 'apic'] as const) {
+      const p = paths(emu, family);
+      expect((await call(emu, 'GET', p.certificates)).body.error_code).toBe('APIG.2012');
+      // `common` is what a global certificate shows as instance_id, not a gateway to list on.
+      const common = await call(emu, 'GET', p.certificates, { query: { instance_id: 'common' } });
+      expect([common.status, common.body.error_code]).toEqual([404, 'APIG.3030']);
+    }
+    const p = paths(emu);
+    const leaf = cert([p.domain().name]);
+    const body = { cert_content: leaf.certPem, private_key: leaf.keyPem };
+    await call(emu, 'POST', p.certificates, { body: { ...body, name: 'everywhere' } });
+    await call(emu, 'POST', p.certificates, {
+      body: { ...body, name: 'only_gw0', type: 'instance', instance_id: p.gw(0).id },
+    });
+    const names = async (instance: number, type?: string) => {
+      const r = await call(emu, 'GET', p.certificates, {
+        query: { instance_id: p.gw(instance).id, ...(type ? { type } : {}) },
+      });
+      return (r.body.certs as { name: string }[]).map((c) => c.name).sort();
+    };
+    expect(await names(0)).toEqual(['everywhere', 'only_gw0']);
+    expect(await names(1)).toEqual(['everywhere']);
+    expect(await names(0, 'global')).toEqual(['everywhere']);
+    expect(await names(0, 'instance')).toEqual(['only_gw0']);
   });
 
   it('ListApiGroups / ShowApiGroup show url_domains with the bound certificate', async () => {
@@ -185,12 +222,26 @@ describe('lists', () => {
       min_ssl_version: 'TLSv1.2',
       verified_client_certificate_enabled: false,
       is_has_trusted_root_ca: false,
-      ssl_infos: [{ ssl_id: up.body.ssl_id, ssl_name: 'grouped', algorithm_type: 'ECC', type: 'global' }],
+      // API Gateway: type is 1 (this gateway) or 2 (global), plus is_has_trusted_root_ca.
+      ssl_infos: [
+        {
+          ssl_id: up.body.ssl_id,
+          ssl_name: 'grouped',
+          algorithm_type: 'ECC',
+          type: 2,
+          is_has_trusted_root_ca: false,
+        },
+      ],
     });
     expect(domains[1]).not.toHaveProperty('ssl_id');
+    const roma = paths(emu, 'apic');
+    const romaShow = await call(emu, 'GET', `${roma.base}/instances/${p.gw().id}/api-groups/${p.group().id}`);
+    expect((romaShow.body.url_domains as { ssl_infos: unknown[] }[])[0]!.ssl_infos).toEqual([
+      { ssl_id: up.body.ssl_id, ssl_name: 'grouped', algorithm_type: 'ECC', type: 'global' },
+    ]);
   });
 
-  it('SCM list: limit 10..50 else 400 SCM.*, sorting by expiry', async () => {
+  it('SCM list: limit clamped to 10..50 (page 002 has no 400), sorting by expiry', async () => {
     const p = paths(emu);
     for (const days of [30, 10, 20]) {
       const leaf = issueCertificate({
@@ -203,9 +254,8 @@ describe('lists', () => {
       });
     }
     for (const limit of [9, 51, 'x']) {
-      const r = await call(emu, 'GET', '/v3/scm/certificates', { query: { limit } });
-      expect(r.status).toBe(400);
-      expect(r.body.error_code).toMatch(/^SCM\./);
+      const r = await call(emu, 'GET', '/v3/scm/certificates', { query: { limit, sort_dir: 'sideways' } });
+      expect([r.status, r.body.total_count]).toEqual([200, 3]);
     }
     const r = await call(emu, 'GET', '/v3/scm/certificates', {
       query: { limit: 10, sort_key: 'certExpiredTime', sort_dir: 'ASC' },

@@ -53,6 +53,5 @@ export const errors = {
     new ApiError(429, 'APIG.0308', 'The throttling threshold has been reached', {
       'retry-after': String(retryAfter),
     }),
-  scmInvalidParam: (name: string) => e(400, 'SCM.0101', `Invalid parameter: ${name}`),
   scmUnauthorized: () => e(401, 'SCM.0002', 'Authentication failed'),
 };

@@ -18,7 +18,7 @@ beforeEach(() => {
   emu.resetCalls();
 });
 
-const list = () => call(emu, 'GET', p.certificates);
+const list = () => call(emu, 'GET', p.certList);
 
 describe('fault kinds', () => {
   it('latency', async () => {
@@ -81,7 +81,7 @@ describe('fault kinds', () => {
   it('random faults repeat exactly for the same seed', async () => {
     const run = async (e: Emulator) => {
       const out: number[] = [];
-      for (let i = 0; i < 20; i++) out.push((await call(e, 'GET', paths(e).certificates)).status);
+      for (let i = 0; i < 20; i++) out.push((await call(e, 'GET', paths(e).certList)).status);
       return out;
     };
     const other = await startEmulator({ faults: { errorRate: 0.5, seed: 42 } });
@@ -102,7 +102,7 @@ describe('fault kinds', () => {
     const statuses = [];
     for (let i = 0; i < 5; i++) statuses.push((await list()).status);
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
-    expect((await call(emu, 'GET', p.certificates, { auth: 'aksk' })).status).toBe(200);
+    expect((await call(emu, 'GET', p.certList, { auth: 'aksk' })).status).toBe(200);
     await new Promise((r) => setTimeout(r, 1050));
     expect((await list()).status).toBe(200);
   });
@@ -134,7 +134,8 @@ describe('admin endpoints (no auth) and the call log', () => {
     const ca = createCA();
     const leaf = issueCertificate({ ca, dnsNames: [p.domain().name] });
     await list();
-    await call(emu, 'POST', `${p.domainPath()}/certificate`, {
+    // ROMA Connect's upload takes trusted_root_ca (API Gateway's does not).
+    await call(emu, 'POST', `${paths(emu, 'apic').domainPath()}/certificate`, {
       body: {
         name: 'admin_view',
         cert_content: leaf.certPem,
@@ -158,6 +159,14 @@ describe('admin endpoints (no auth) and the call log', () => {
       write: true,
     });
     expect(emu.calls().counts).toEqual(log.counts);
+    // The request's shape is logged, never its values (no private key in the call log).
+    expect(emu.calls().calls[1]?.request.body).toEqual({
+      name: 'string',
+      cert_content: 'string',
+      private_key: 'string',
+      trusted_root_ca: 'string',
+    });
+    expect(JSON.stringify(log)).not.toContain('PRIVATE KEY');
 
     const state = (await (await admin('GET', 'state')).json()) as typeof emu.state;
     const d = state.domains.find((x) => x.domain_id === p.domain().id)!;

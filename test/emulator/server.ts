@@ -4,8 +4,9 @@ import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { parseAuthorization } from './aksk.ts';
 import { AuthFailure, type AuthScheme, authenticate, type Caller, TokenStore } from './auth.ts';
-import { type CallEntry, type CallLog, CallRecorder } from './calls.ts';
+import { type CallEntry, type CallLog, CallRecorder, shapeOf } from './calls.ts';
 import { ApiError, errors } from './errors.ts';
 import { type Decision, FaultInjector, type FaultKind, type Faults } from './faults.ts';
 import type { Ctx, Reply } from './ops/context.ts';
@@ -173,6 +174,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         fault,
         request_id: requestId,
         duration_ms: Date.now() - started,
+        request: {
+          headers: Object.keys(req.headers).sort(),
+          signed_headers: parseAuthorization(req.headers.authorization)?.signedHeaders ?? null,
+          body: shapeOf(raw),
+        },
       });
       opts.onCall?.(entry);
     };

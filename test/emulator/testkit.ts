@@ -41,8 +41,13 @@ export function signRequest(input: {
   ak: string;
   sk: string;
   date?: Date;
+  /** Leave host out of SignedHeaders, as the official Go SDK does. */
+  unsignedHost?: boolean;
 }): Record<string, string> {
-  const headers: Record<string, string> = { ...input.headers, host: input.url.host };
+  const headers: Record<string, string> = {
+    ...input.headers,
+    ...(input.unsignedHost ? {} : { host: input.url.host }),
+  };
   headers['x-sdk-date'] = sdkDate(input.date ?? new Date());
   const names = Object.keys(headers)
     .map((h) => h.toLowerCase())
@@ -152,6 +157,8 @@ export function paths(emu: Emulator, family: 'apigw' | 'apic' = 'apigw') {
     group,
     domain,
     certificates: `${base}/certificates`,
+    /** ListCertificates needs a gateway (instance_id is mandatory): the first one's. */
+    certList: `${base}/certificates?instance_id=${gw(0).id}`,
     domainPath: (i = 0, j = 0, k = 0) =>
       `${base}/instances/${gw(i).id}/api-groups/${group(i, j).id}/domains/${domain(i, j, k).id}`,
   };

@@ -32,14 +32,14 @@ const expectError = (r: { status: number; body: Record<string, unknown> }, statu
   expect(Object.keys(r.body).sort()).toEqual(['error_code', 'error_msg']);
 };
 
-describe('certificate name (4–50 chars, a letter first, letters digits _)', () => {
-  const bad = ['abc', 'a'.repeat(51), '1abc', 'ab-cd', 'ab.cd', '_abc', 'abc def', ''];
+describe('certificate name (4–50 chars, a letter or Chinese first, letters digits _ Chinese)', () => {
+  const bad = ['abc', 'a'.repeat(51), '1abc', 'ab-cd', 'ab.cd', '_abc', 'abc def', '', '证书'];
   it.each(bad)('refuses %j with 400 APIG.2012 parameterName:name', async (name) => {
     const r = await upload(body(leafFor([p.domain().name]), { name }));
     expectError(r, 400, 'APIG.2012');
     expect(r.body.error_msg).toContain('parameterName:name');
   });
-  it.each(['abcd', `A${'b_9'.repeat(16)}c`])('accepts %j', async (name) => {
+  it.each(['abcd', `A${'b_9'.repeat(16)}c`, '证书名称', 'cert_证书'])('accepts %j', async (name) => {
     expect((await upload(body(leafFor([p.domain().name]), { name }))).status).toBe(201);
   });
 });
@@ -70,7 +70,9 @@ describe('body and parameters', () => {
     expect(r.body.error_msg).toContain('parameterName:certificate_id');
   });
   it('answers 409 APIG.3709 when algorithm_type contradicts the key', async () => {
-    const r = await upload(body(leafFor([p.domain().name], { keyType: 'ec' }), { algorithm_type: 'RSA' }));
+    const r = await call(emu, 'POST', p.certificates, {
+      body: body(leafFor([p.domain().name], { keyType: 'ec' }), { algorithm_type: 'RSA' }),
+    });
     expectError(r, 409, 'APIG.3709');
   });
   it('answers 404 APIG.0101 for a path the gateway does not have', async () => {

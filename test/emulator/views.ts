@@ -1,5 +1,8 @@
-// JSON shapes of the answers, field names as on the reference pages.
+// JSON shapes of the answers, field names as on the reference pages; where apigw and apic differ, the
+// official Go SDK's models (services/apig/v2, services/roma/v2) say how (see README "Families").
 import type { CertRec, DomainRec, GroupRec, Store } from './store.ts';
+
+export type Family = 'apigw' | 'apic';
 
 /** Full certificate (page 000 fields plus the certificates-API extras in huawei-cloud-apis.md). */
 export function certView(c: CertRec) {
@@ -29,6 +32,15 @@ export function certView(c: CertRec) {
   };
 }
 
+/**
+ * Page 000, the certificate a domain serves. API Gateway's model has no algorithm_type and no
+ * is_has_trusted_root_ca there (ROMA Connect's has both).
+ */
+export function domainCertView(c: CertRec, family: Family) {
+  const { algorithm_type, is_has_trusted_root_ca, ...rest } = certView(c);
+  return family === 'apic' ? { ...rest, algorithm_type, is_has_trusted_root_ca } : rest;
+}
+
 /** List item (page 001 CertBase): no serial_number. */
 export function certBaseView(c: CertRec) {
   return {
@@ -48,28 +60,39 @@ export function certBaseView(c: CertRec) {
   };
 }
 
-function sslInfos(store: Store, d: DomainRec) {
+/** apigw SslInfo.type is an integer (1 this instance, 2 global) with is_has_trusted_root_ca; apic's a string. */
+function sslInfos(store: Store, d: DomainRec, family: Family) {
   const c = d.certId ? store.certs.get(d.certId) : undefined;
-  return c ? [{ ssl_id: c.id, ssl_name: c.name, algorithm_type: c.info.algorithm_type, type: c.type }] : [];
+  if (!c) return [];
+  const common = { ssl_id: c.id, ssl_name: c.name, algorithm_type: c.info.algorithm_type };
+  return family === 'apigw'
+    ? [{ ...common, type: c.type === 'instance' ? 1 : 2, is_has_trusted_root_ca: c.trustedRootCa !== null }]
+    : [{ ...common, type: c.type }];
 }
 
-/** Answer of the domain upload (page 004). ssl_id/ssl_name are absent while nothing is bound. */
-export function domainView(store: Store, d: DomainRec) {
+/**
+ * Answer of the domain upload (page 004); there is always a certificate bound after it. API Gateway's
+ * answer has no ssl_infos; it adds instance_id, api_group_id, api_group_name (SDK model).
+ */
+export function domainView(store: Store, d: DomainRec, family: Family) {
   const c = d.certId ? store.certs.get(d.certId) : undefined;
-  return {
+  const base = {
     url_domain: d.name,
     id: d.id,
     status: d.status,
     min_ssl_version: d.minSslVersion,
     is_http_redirect_to_https: d.redirectToHttps,
     verified_client_certificate_enabled: d.verifiedClientCertificateEnabled,
-    ...(c ? { ssl_name: c.name, ssl_id: c.id } : {}),
-    ssl_infos: sslInfos(store, d),
+    ssl_name: c?.name ?? '',
+    ssl_id: c?.id ?? '',
   };
+  if (family === 'apic') return { ...base, ssl_infos: sslInfos(store, d, family) };
+  const g = store.group(d);
+  return { ...base, instance_id: d.instanceId, api_group_id: g.id, api_group_name: g.name };
 }
 
 /** A group's `url_domains[]` item: there the name field is `domain`. */
-export function urlDomainView(store: Store, d: DomainRec) {
+export function urlDomainView(store: Store, d: DomainRec, family: Family) {
   const c = d.certId ? store.certs.get(d.certId) : undefined;
   return {
     id: d.id,
@@ -79,11 +102,11 @@ export function urlDomainView(store: Store, d: DomainRec) {
     min_ssl_version: d.minSslVersion,
     verified_client_certificate_enabled: d.verifiedClientCertificateEnabled,
     is_has_trusted_root_ca: c ? c.trustedRootCa !== null : false,
-    ssl_infos: sslInfos(store, d),
+    ssl_infos: sslInfos(store, d, family),
   };
 }
 
-export function groupView(store: Store, g: GroupRec) {
+export function groupView(store: Store, g: GroupRec, family: Family) {
   return {
     id: g.id,
     name: g.name,
@@ -96,13 +119,14 @@ export function groupView(store: Store, g: GroupRec) {
     remark: '',
     is_default: 2,
     version: 'V1',
-    url_domains: g.domains.map((d) => urlDomainView(store, d)),
+    url_domains: g.domains.map((d) => urlDomainView(store, d, family)),
   };
 }
 
 /** `bound_domains[]` item of attached-domains. */
 export function boundDomainView(store: Store, d: DomainRec) {
   const g = store.group(d);
+  const c = d.certId ? store.certs.get(d.certId) : undefined;
   return {
     id: d.id,
     url_domain: d.name,
@@ -112,6 +136,7 @@ export function boundDomainView(store: Store, d: DomainRec) {
     verified_client_certificate_enabled: d.verifiedClientCertificateEnabled,
     api_group_id: g.id,
     api_group_name: g.name,
+    ...(c ? { ssl_id: c.id, ssl_name: c.name } : {}),
   };
 }
 
@@ -134,5 +159,8 @@ export function scmView(c: CertRec, now = Date.now()) {
     status: expired ? 'EXPIRED' : 'UPLOAD',
     domain_count: Math.max(1, c.info.san.length),
     wildcard_count: wildcards,
+    // The SDK's CertificateDetail requires these two (page 002 lists description only).
+    description: '',
+    enterprise_project_id: '0',
   };
 }

@@ -66,7 +66,13 @@ describe('AK/SK', () => {
         allowInsecureHttp: true,
         now: () => now,
       });
-      await c.listCertificates({ name: 'a b', offset: 0, limit: 20, common_name: '*.example.com' });
+      await c.listCertificates({
+        name: 'a b',
+        offset: 0,
+        limit: 20,
+        common_name: '*.example.com',
+        instance_id: 'i1',
+      });
       await c.updateCertificate('c1', {
         name: 'n_1',
         cert_content: '-----BEGIN CERTIFICATE-----\nü\n',

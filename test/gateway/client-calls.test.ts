@@ -183,8 +183,8 @@ describe('helpers', () => {
       sort_key: 'certExpiredTime',
       status: 'ISSUED',
     });
-    // SCM is a global service: no project header is sent there.
-    expect(scm.requests[0]!.headers['x-project-id']).toBeUndefined();
+    // The SDK's SCM client sends X-Project-Id (or X-Domain-Id); so does this one, with a token too.
+    expect(scm.requests[0]!.headers['x-project-id']).toBe(PROJECT);
     for (const bad of [
       { limit: 9 },
       { limit: 51 },

@@ -211,7 +211,9 @@ describe('faults', () => {
     const c = client('apigw', 'temporary');
     const f = { status: 500, code: 'APIG.9999' };
     emu.setFaults({ failNext: [f, f, f, f, f] });
-    const err = await c.listCertificates().catch((e: unknown) => e);
+    const err = await c
+      .listCertificates({ instance_id: target('apigw').instanceId })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({
       kind: 'retryable',
       status: 500,
@@ -226,12 +228,13 @@ describe('faults', () => {
 
   it('scripted terminal answers are not retried', async () => {
     const c = client('apic', 'aksk');
+    const q = { instance_id: target('apic').instanceId };
     emu.setFaults({ failNext: [{ status: 403, code: 'APIG.1005' }] });
-    await expect(c.listCertificates()).rejects.toMatchObject({ kind: 'permission', status: 403 });
+    await expect(c.listCertificates(q)).rejects.toMatchObject({ kind: 'permission', status: 403 });
     emu.setFaults({ failNext: [{ status: 404, code: 'APIG.3030' }] });
-    await expect(c.listCertificates()).rejects.toMatchObject({ kind: 'notFound' });
+    await expect(c.listCertificates(q)).rejects.toMatchObject({ kind: 'notFound' });
     emu.setFaults({ failNext: [{ status: 400, code: 'APIG.2012' }] });
-    await expect(c.listCertificates()).rejects.toMatchObject({ kind: 'terminal' });
+    await expect(c.listCertificates(q)).rejects.toMatchObject({ kind: 'terminal' });
     expect(emu.calls().calls.length).toBe(3);
     await c.close();
   });
@@ -259,7 +262,10 @@ describe('faults', () => {
         secretKey: 'wrong-secret-key-000000',
       },
     });
-    await expect(c.listCertificates()).rejects.toMatchObject({ kind: 'auth', status: 401 });
+    await expect(c.listCertificates({ instance_id: target('apigw').instanceId })).rejects.toMatchObject({
+      kind: 'auth',
+      status: 401,
+    });
     expect(emu.calls().calls.length).toBe(1);
     await c.close();
   });

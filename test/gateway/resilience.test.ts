@@ -275,7 +275,7 @@ describe('observability', () => {
       warn: () => {},
     };
     const c = client(srv.url, { logger });
-    await c.listCertificates({ name: 'secret-looking-name', limit: 5 });
+    await c.listCertificates({ name: 'secret-looking-name', limit: 5, instance_id: 'i1' });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
       operation: 'ListCertificates',

@@ -2,9 +2,35 @@
 import { errors } from '../errors.ts';
 import { type CertRec, microTime, newId } from '../store.ts';
 import { parseChain, validateCertificate } from '../x509.ts';
-import { type Ctx, instanceOf } from './context.ts';
+import { type Ctx, familyOf, instanceOf } from './context.ts';
 
-const NAME = /^[A-Za-z][A-Za-z0-9_]{3,49}$/;
+// 4..50 characters, first a letter or a Chinese character, then letters, digits, `_` or Chinese
+// (the SDK's CertForm comment; the page says letters only but does not rule Chinese out).
+const NAME = /^[A-Za-z\p{Script=Han}][A-Za-z0-9_\p{Script=Han}]{3,49}$/u;
+
+/** Body fields each call's SDK model has (CertForm per family for the domain upload, CertificateForm). */
+const FIELDS = {
+  certificate: [
+    'name',
+    'cert_content',
+    'private_key',
+    'type',
+    'instance_id',
+    'trusted_root_ca',
+    'algorithm_type',
+    'cert_content_sign',
+    'private_key_sign',
+  ],
+  apigwUpload: ['name', 'cert_content', 'private_key'],
+  apicUpload: ['name', 'cert_content', 'private_key', 'type', 'instance_id', 'trusted_root_ca'],
+};
+
+export type CertCall = 'certificate' | 'domain-upload';
+
+function allowedFields(ctx: Ctx, call: CertCall): string[] {
+  if (call === 'certificate') return FIELDS.certificate;
+  return familyOf(ctx) === 'apigw' ? FIELDS.apigwUpload : FIELDS.apicUpload;
+}
 
 const str = (body: Record<string, unknown>, field: string, required: boolean): string | undefined => {
   const v = body[field];
@@ -26,7 +52,16 @@ export interface CertInput {
   algorithmType?: string;
 }
 
-export function readCertInput(ctx: Ctx, body: Record<string, unknown>): CertInput {
+export function readCertInput(
+  ctx: Ctx,
+  body: Record<string, unknown>,
+  call: CertCall = 'certificate',
+): CertInput {
+  // A field outside the call's model is refused, not dropped: a dropped trusted_root_ca would leave
+  // client verification off while the caller believes it on.
+  const allowed = allowedFields(ctx, call);
+  const extra = Object.keys(body).find((k) => !allowed.includes(k) && body[k] !== undefined);
+  if (extra !== undefined) throw errors.invalidParam(extra);
   const name = str(body, 'name', true)!;
   if (!NAME.test(name)) throw errors.invalidParam('name');
   const certContent = str(body, 'cert_content', true)!;

@@ -50,9 +50,12 @@ export function deleteCertificate(ctx: Ctx): Reply {
 export function listCertificates(ctx: Ctx): Reply {
   const p = paging(ctx, 500, 20);
   const q = (k: string) => ctx.query.get(k) || undefined;
+  // Mandatory on both families (page 001; the SDK's ListCertificatesV2Request for apig too). It names
+  // a gateway: the list holds what that gateway can use, its own certificates and the global ones;
+  // `type` narrows it. `common` is no gateway (it is only what global certificates show as instance_id).
   const instanceId = q('instance_id');
-  // Page 001 (ROMA Connect) marks instance_id mandatory.
-  if (ctx.family === 'apic' && !instanceId) throw errors.invalidParam('instance_id');
+  if (!instanceId) throw errors.invalidParam('instance_id');
+  instanceOf(ctx, instanceId);
   const name = q('name');
   const cn = q('common_name');
   const sig = q('signature_algorithm');
@@ -65,7 +68,7 @@ export function listCertificates(ctx: Ctx): Reply {
       (!sig || c.info.signature_algorithm === sig) &&
       (!type || c.type === type) &&
       (!alg || c.info.algorithm_type === alg) &&
-      (!instanceId || c.type === 'global' || c.instanceId === instanceId),
+      (c.type === 'global' || c.instanceId === instanceId),
   );
   const certs = page(all, p).map(certBaseView);
   return { status: 200, body: { size: certs.length, total: all.length, certs } };

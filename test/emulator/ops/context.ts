@@ -25,6 +25,11 @@ export interface Reply {
 
 export type Handler = (ctx: Ctx) => Reply;
 
+/** The gateway family of a gateway call (routes under `{family}` always have one). */
+export function familyOf(ctx: Ctx): 'apigw' | 'apic' {
+  return ctx.family ?? 'apigw';
+}
+
 export function json(ctx: Ctx): Record<string, unknown> {
   try {
     const v: unknown = JSON.parse(ctx.raw.toString('utf8') || 'null');
@@ -59,7 +64,10 @@ export function certOf(ctx: Ctx, id = ctx.params.certificate_id ?? ''): CertRec 
   return c;
 }
 
-/** offset (negative -> 0) and limit (1..max, default) as the list calls take them. */
+/**
+ * offset (negative -> 0) and limit as the list calls take them: the SDK's request models say a limit
+ * <= 0 becomes the default and one above the maximum becomes the maximum (no 400).
+ */
 export function paging(ctx: Ctx, max: number, def: number): { offset: number; limit: number } {
   const num = (name: string, fallback: number): number => {
     const raw = ctx.query.get(name);
@@ -68,8 +76,8 @@ export function paging(ctx: Ctx, max: number, def: number): { offset: number; li
     return Number(raw);
   };
   const offset = Math.max(0, num('offset', 0));
-  const limit = num('limit', def);
-  if (limit < 1 || limit > max) throw errors.invalidParam('limit');
+  const asked = num('limit', def);
+  const limit = asked <= 0 ? def : Math.min(asked, max);
   return { offset, limit };
 }
 

@@ -1,21 +1,21 @@
 // Domain-scoped certificate calls under `.../instances/{i}/api-groups/{g}/domains/{d}/...`.
 import { errors } from '../errors.ts';
-import { certView, domainView } from '../views.ts';
+import { domainCertView, domainView } from '../views.ts';
 import { covers } from '../x509.ts';
 import { buildCert, readCertInput } from './cert-input.ts';
-import { type Ctx, domainOf, json, type Reply } from './context.ts';
+import { type Ctx, domainOf, familyOf, json, type Reply } from './context.ts';
 
 /** Page 004: a new certificate every time (no de-dup), bound to the domain in place of the old one. */
 export function uploadDomainCertificate(ctx: Ctx): Reply {
   const d = domainOf(ctx);
-  const input = readCertInput(ctx, json(ctx));
+  const input = readCertInput(ctx, json(ctx), 'domain-upload');
   const cert = buildCert(ctx, input);
   if (!covers(cert.info.san, d.name)) throw errors.domainNotCovered(d.name);
   ctx.store.certs.set(cert.id, cert);
   d.certId = cert.id;
   // trusted_root_ca switches client verification on (the pitfall the docs warn about).
   d.verifiedClientCertificateEnabled = cert.trustedRootCa !== null;
-  return { status: 201, body: domainView(ctx.store, d) };
+  return { status: 201, body: domainView(ctx.store, d, familyOf(ctx)) };
 }
 
 function boundCert(ctx: Ctx) {
@@ -28,7 +28,7 @@ function boundCert(ctx: Ctx) {
 
 /** Page 000. */
 export function showDomainCertificate(ctx: Ctx): Reply {
-  return { status: 200, body: certView(boundCert(ctx).c) };
+  return { status: 200, body: domainCertView(boundCert(ctx).c, familyOf(ctx)) };
 }
 
 export function deleteDomainCertificate(ctx: Ctx): Reply {
