@@ -1,6 +1,8 @@
-// What users do around the real cert-manager, and what the gateway sees: a Secret deleted and
-// re-issued, a Certificate deleted and re-created, an Issuer that appears late, dnsNames changed so
-// they no longer cover the domain and restored, a resource deleted with Detach.
+// What users do around the real cert-manager, and what the gateway sees: the temporary certificate
+// cert-manager writes while its issuer is missing, a Secret deleted and re-issued, a Certificate
+// deleted and re-created, an Issuer that appears late, dnsNames changed so they no longer cover the
+// domain and restored, a resource deleted with Detach. Scenarios run concurrently, each with its own
+// gateway emulator.
 
 import { describe, it } from 'vitest';
 import { GROUP, PLURAL, VERSION } from '../../src/api/v1alpha1.ts';
@@ -22,7 +24,7 @@ import {
   servedSerial,
   waitForReason,
 } from '../support/operator.ts';
-import { certManagerSuite, withEmulator } from './harness.ts';
+import { certManagerSuite, chainOf, secretText, withEmulator } from './harness.ts';
 
 const suite = certManagerSuite();
 const fromRoot = {
@@ -49,6 +51,47 @@ const contentWrites = (v: FixtureBase) => {
 };
 
 describe.concurrent('the real cert-manager around a bound resource', () => {
+  it("cert-manager's temporary certificate is never pushed: IssuancePending until the real one, bound once", {
+    timeout: 300_000,
+  }, async ({ expect }) => {
+    const { f } = suite;
+    await withEmulator(f, async (v) => {
+      await createCertificate(
+        f,
+        'temp',
+        {
+          ...fromRoot,
+          issuerRef: { name: 'temp-ca', kind: 'Issuer' },
+          secretName: 'temp-tls',
+          dnsNames: ['t05.example.org'],
+        },
+        { 'cert-manager.io/issue-temporary-certificate': 'true' },
+      );
+      // The Issuer does not exist yet: cert-manager writes its self-signed placeholder into the Secret.
+      const placeholder = await waitFor('temporary certificate in temp-tls', async () => {
+        const s = await f.core
+          .readNamespacedSecret({ name: 'temp-tls', namespace: f.ns })
+          .catch(() => undefined);
+        const crt = s && chainOf(secretText(s, 'tls.crt'))[0];
+        return crt?.issuer.includes('cert-manager.local') ? crt : undefined;
+      });
+      await createGdc(v, 'temp', domainSpec(v, 't05.example.org', { secretName: 'temp-tls' }));
+      const pending = await waitForReason(v, 'temp', 'IssuancePending');
+      // It names the Certificate to look at.
+      expect(pending.status?.conditions?.find((c) => c.type === 'Ready')?.message).toMatch(
+        new RegExp(`Certificate ${f.ns}/temp\\b`),
+      );
+      expect(servedSerial(v, 't05.example.org')).toBeUndefined();
+      expect(contentWrites(v)).toBe(0);
+
+      await createIssuer(f, 'temp-ca', { ca: { secretName: 'root-ca-tls' } });
+      const issued = await waitIssued(f, 'temp');
+      expect(issued.serial).not.toBe(BigInt(`0x${placeholder.serialNumber}`).toString(10));
+      await bound(v, 'temp', 't05.example.org', issued);
+      expect(contentWrites(v)).toBe(1);
+    });
+  });
+
   it('a deleted Secret is re-issued by cert-manager and the new certificate bound once', {
     timeout: 300_000,
   }, async ({ expect }) => {
