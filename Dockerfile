@@ -25,6 +25,16 @@ RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean -
 # The Huawei Cloud gateway emulator for test/e2e/kind.sh. It uses only Node built-ins and runs its
 # TypeScript directly (Node 24 type stripping); never shipped.
 FROM ${NODE_IMAGE} AS emulator
+ARG NODE_IMAGE
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+LABEL org.opencontainers.image.title="apig-cert-sync-emulator" \
+      org.opencontainers.image.description="Huawei Cloud API Gateway emulator for apig-cert-sync's end-to-end tests (not for production)" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.source="https://github.com/apig-cert-sync/apig-cert-sync" \
+      org.opencontainers.image.base.name="${NODE_IMAGE}"
 WORKDIR /app
 COPY package.json ./
 COPY test/emulator ./test/emulator
@@ -35,6 +45,7 @@ CMD ["--host", "0.0.0.0", "--port", "8080"]
 
 # The operator: distroless (no shell, no package manager), non-root, compiled output only.
 FROM ${RUNTIME_IMAGE} AS runtime
+ARG RUNTIME_IMAGE
 ARG VERSION=0.1.0
 ARG REVISION=unknown
 LABEL org.opencontainers.image.title="apig-cert-sync" \
@@ -43,7 +54,7 @@ LABEL org.opencontainers.image.title="apig-cert-sync" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.source="https://github.com/apig-cert-sync/apig-cert-sync" \
-      org.opencontainers.image.base.name="gcr.io/distroless/nodejs24-debian12:nonroot"
+      org.opencontainers.image.base.name="${RUNTIME_IMAGE}"
 WORKDIR /app
 ENV NODE_ENV=production
 # package.json carries "type": "module", which the compiled ES modules need.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by .ci scripts: puts Node.js 24 first on PATH, installing it from the npm registry's
 # `node` package into a cache when the machine's node is older.
 NODE_WANT_MAJOR=24

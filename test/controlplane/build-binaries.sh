@@ -27,7 +27,10 @@ command -v go >/dev/null || { echo "go (>= 1.25) is needed to build the control 
 mkdir -p "$cache_root"
 # One builder at a time; the loser of the race finds the finished cache after the lock.
 exec 9>"$cache_root/.build.lock"
-flock 9
+if ! flock -n 9; then
+  echo "[control-plane] waiting for another process building kube-apiserver/etcd/kubectl ${K8S_VERSION} (lock $cache_root/.build.lock; a first build takes 10-30 min)" >&2
+  flock 9
+fi
 if [[ -x "$dest/kube-apiserver" && -x "$dest/etcd" && -x "$dest/kubectl" ]]; then
   echo "$dest"
   exit 0
@@ -50,9 +53,9 @@ mkdir -p "$work/k8s"
   go mod download "k8s.io/kubernetes@${K8S_VERSION}"
   modfile="$(go env GOMODCACHE)/cache/download/k8s.io/kubernetes/@v/${K8S_VERSION}.mod"
   go mod edit -require="k8s.io/kubernetes@${K8S_VERSION}"
-  for m in $(awk '$2 == "v0.0.0" && $1 ~ /^k8s\.io\// {print $1}' "$modfile" | sort -u); do
+  while read -r m; do
     go mod edit -replace="${m}=${m}@${staging_version}"
-  done
+  done < <(awk '$2 == "v0.0.0" && $1 ~ /^k8s\.io\// {print $1}' "$modfile" | sort -u)
   cat > tools.go <<'GO'
 //go:build tools
 
