@@ -1,6 +1,7 @@
 // A rate-limited delaying work queue with client-go's semantics: a key waits at most once, is handed to at
 // most one worker at a time, and a key re-added while it is being processed runs again after done().
 import { performance } from 'node:perf_hooks';
+import { TimerHeap } from './timer-heap.ts';
 
 /**
  * Hooks for workqueue_* metrics. depth: keys waiting to be handed out, after each change; add: a key entered
@@ -33,7 +34,8 @@ export class WorkQueue<K extends string> {
   readonly #dirty = new Set<K>();
   readonly #processing = new Map<K, number>(); // key → performance.now() when handed out
   readonly #addedAt = new Map<K, number>();
-  readonly #waiting = new Map<K, { at: number; timer: NodeJS.Timeout }>();
+  // Delayed adds: one timer for all keys, not one per key.
+  readonly #waiting = new TimerHeap<K>((key) => this.add(key));
   readonly #failures = new Map<K, number>();
   readonly #getters: Array<(key: K | undefined) => void> = [];
   readonly #drainers: Array<() => void> = [];
@@ -54,11 +56,7 @@ export class WorkQueue<K extends string> {
   /** Queues `key` now. An immediate add supersedes any delayed add of the same key. */
   add(key: K): void {
     if (this.#shuttingDown) return;
-    const pending = this.#waiting.get(key);
-    if (pending) {
-      clearTimeout(pending.timer);
-      this.#waiting.delete(key);
-    }
+    this.#waiting.cancel(key);
     if (this.#dirty.has(key)) return;
     this.#dirty.add(key);
     this.#metrics?.add();
@@ -75,16 +73,7 @@ export class WorkQueue<K extends string> {
       this.add(key);
       return;
     }
-    const at = performance.now() + ms;
-    const pending = this.#waiting.get(key);
-    if (pending && pending.at <= at) return;
-    if (pending) clearTimeout(pending.timer);
-    const timer = setTimeout(() => {
-      this.#waiting.delete(key);
-      this.add(key);
-    }, ms);
-    timer.unref();
-    this.#waiting.set(key, { at, timer });
+    this.#waiting.scheduleIn(key, ms);
   }
 
   /** Queues `key` after its per-key exponential backoff: base · 2^failures, capped, with optional jitter. */
@@ -138,7 +127,6 @@ export class WorkQueue<K extends string> {
   shutDown(): void {
     if (this.#shuttingDown) return;
     this.#shuttingDown = true;
-    for (const { timer } of this.#waiting.values()) clearTimeout(timer);
     this.#waiting.clear();
     this.#wake();
   }
