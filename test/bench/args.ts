@@ -4,7 +4,14 @@ import { parseArgs } from 'node:util';
 export interface BenchOptions {
   resources: number;
   opaque: number;
+  /** Shared-mode resources (two domains each) measured after the Domain-mode figures. */
+  shared: number;
   renewals: number;
+  idleSeconds: number;
+  /** Node flags for the operator process, e.g. --max-old-space-size=120. */
+  nodeArgs: string[];
+  /** Run src/main.ts (with Node's type stripping) instead of the compiled operator. */
+  fromSource: boolean;
   latencyMs: number;
   concurrency: number;
   /** Passed to the operator as --gateway-rate/--gateway-burst when set; else the operator's defaults. */
@@ -18,7 +25,11 @@ const QUICK_RESOURCES = 200;
 export const HELP = `usage: npm run bench -- [options]
   --resources N      GatewayDomainCertificates (and TLS Secrets) to create (default ${DEFAULT_RESOURCES})
   --quick            N=${QUICK_RESOURCES}
-  --opaque M         unrelated ~8 KiB Opaque Secrets (default N)
+  --unrelated-secrets M  unrelated ~8 KiB Opaque Secrets (default N; --opaque is the same)
+  --shared S         Shared-mode resources, two domains each, for calls/writes per sync and renewal (default 10)
+  --idle-seconds T   how long idle CPU and steady memory are measured after the first sync (default 10)
+  --from-source      run src/main.ts instead of the compiled operator the image runs (adds ~17 MiB RSS)
+  --node-arg F       a Node flag for the operator process (repeatable), e.g. --node-arg=--max-old-space-size=120
   --renewals R       sequential renewals to time (default 20)
   --latency-ms L     gateway latency for the second renewal run (default 50; 0 skips it)
   --concurrency C    operator workers (default 8)
@@ -33,6 +44,11 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       resources: { type: 'string' },
       quick: { type: 'boolean' },
       opaque: { type: 'string' },
+      'unrelated-secrets': { type: 'string' },
+      shared: { type: 'string' },
+      'idle-seconds': { type: 'string' },
+      'node-arg': { type: 'string', multiple: true },
+      'from-source': { type: 'boolean' },
       renewals: { type: 'string' },
       'latency-ms': { type: 'string' },
       concurrency: { type: 'string' },
@@ -56,7 +72,11 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   const burst = values['gateway-burst'];
   return {
     resources,
-    opaque: int(values.opaque, resources, 0, 'opaque'),
+    opaque: int(values['unrelated-secrets'] ?? values.opaque, resources, 0, 'unrelated-secrets'),
+    shared: int(values.shared, 10, 0, 'shared'),
+    idleSeconds: int(values['idle-seconds'], 10, 1, 'idle-seconds'),
+    nodeArgs: values['node-arg'] ?? [],
+    fromSource: values['from-source'] ?? false,
     renewals: Math.min(int(values.renewals, 20, 0, 'renewals'), resources),
     latencyMs: int(values['latency-ms'], 50, 0, 'latency-ms'),
     concurrency: int(values.concurrency, 8, 1, 'concurrency'),

@@ -1,12 +1,11 @@
 // The operator as a separate process (`node src/main.ts`), as it runs in a pod: spawn it, wait for
 // /readyz, read /metrics and /proc, stop it with SIGTERM and time the exit.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { freePort } from '../support/net.ts';
+import { cpuSeconds, statusBytes } from './proc.ts';
 
-const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
-const CLK_TCK = 100; // USER_HZ on Linux
+const SOURCE_MAIN = resolve(import.meta.dirname, '../../src/main.ts');
 
 export interface OperatorProcess {
   pid: number;
@@ -15,6 +14,8 @@ export interface OperatorProcess {
   metricsText(): Promise<string>;
   /** VmRSS in bytes. */
   rssBytes(): number;
+  /** VmHWM in bytes: the highest RSS so far. */
+  peakRssBytes(): number;
   /** User + system CPU seconds used so far. */
   cpuSeconds(): number;
   /** SIGTERM; resolves with the ms until the process exited. */
@@ -35,13 +36,18 @@ export async function startOperatorProcess(opts: {
   kubeconfigPath: string;
   concurrency: number;
   extraArgs?: string[];
+  /** The entry point: src/main.ts (default) or a compiled main.js (see build.ts). */
+  main?: string;
+  /** Node flags before the script, e.g. --max-old-space-size. */
+  nodeArgs?: string[];
 }): Promise<OperatorProcess> {
   const [metricsPort, probePort] = [await freePort(), await freePort()];
   const started = performance.now();
   const child = spawn(
     process.execPath,
     [
-      MAIN,
+      ...(opts.nodeArgs ?? []),
+      opts.main ?? SOURCE_MAIN,
       '--namespaces',
       opts.namespace,
       '--allow-insecure-http=true',
@@ -88,16 +94,9 @@ export async function startOperatorProcess(opts: {
     pid,
     startupMs,
     metricsText: async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(),
-    rssBytes: () => {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      return m ? Number(m[1]) * 1024 : Number.NaN;
-    },
-    cpuSeconds: () => {
-      // Fields after the ")" of comm: state is field 3, utime 14, stime 15.
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return (Number(f[11]) + Number(f[12])) / CLK_TCK;
-    },
+    rssBytes: () => statusBytes(pid, 'VmRSS'),
+    peakRssBytes: () => statusBytes(pid, 'VmHWM'),
+    cpuSeconds: () => cpuSeconds(pid),
     stop: async () => {
       const t = performance.now();
       if (child.exitCode === null) {

@@ -33,8 +33,8 @@ export async function createNamespaceAndCredentials(k: Kube, seed: Seed): Promis
   });
 }
 
-function tlsSecret(i: number, domain: string, ca: TestCA) {
-  const leaf = issueCertificate({ ca, dnsNames: [domain], keyType: 'ec' });
+function tlsSecret(i: number, dnsNames: string[], ca: TestCA) {
+  const leaf = issueCertificate({ ca, dnsNames, keyType: 'ec' });
   const body = {
     metadata: { name: tlsName(i) },
     type: 'kubernetes.io/tls',
@@ -46,15 +46,15 @@ function tlsSecret(i: number, domain: string, ca: TestCA) {
 /** Creates the TLS Secrets; returns each one's leaf serial (decimal). */
 export function createTlsSecrets(k: Kube, domains: BenchDomain[], ca: TestCA): Promise<string[]> {
   return mapLimit(domains.length, IN_FLIGHT, async (i) => {
-    const s = tlsSecret(i, domains[i]!.name, ca);
+    const s = tlsSecret(i, [domains[i]!.name], ca);
     await k.core.createNamespacedSecret({ namespace: k.ns, body: s.body });
     return s.serial;
   });
 }
 
 /** Replaces TLS Secret i with a fresh certificate, as cert-manager does on renewal; returns the new serial. */
-export async function renewTlsSecret(k: Kube, i: number, domain: string, ca: TestCA): Promise<string> {
-  const s = tlsSecret(i, domain, ca);
+export async function renewTlsSecret(k: Kube, i: number, dnsNames: string[], ca: TestCA): Promise<string> {
+  const s = tlsSecret(i, dnsNames, ca);
   await k.core.replaceNamespacedSecret({ name: tlsName(i), namespace: k.ns, body: s.body });
   return s.serial;
 }
@@ -107,25 +107,65 @@ export async function createOpaqueSecrets(k: Kube, m: number): Promise<void> {
   );
 }
 
-export async function listResources(k: Kube): Promise<GatewayDomainCertificate[]> {
-  const list = (await k.custom.listNamespacedCustomObject({
+type ResourcePage = {
+  items: GatewayDomainCertificate[];
+  metadata?: { resourceVersion?: string; continue?: string };
+};
+
+/** One page of 500 resources (a whole list of 10,000 at once is a big answer to hold). */
+export async function listResourcesPage(k: Kube, cont: string | undefined): Promise<ResourcePage> {
+  return (await k.custom.listNamespacedCustomObject({
     group: GROUP,
     version: VERSION,
     namespace: k.ns,
     plural: PLURAL,
-  })) as { items: GatewayDomainCertificate[] };
-  return list.items;
+    limit: 500,
+    ...(cont ? { _continue: cont } : {}),
+  })) as ResourcePage;
 }
 
-export async function getResource(k: Kube, i: number): Promise<GatewayDomainCertificate> {
-  return (await k.custom.getNamespacedCustomObject({
-    group: GROUP,
-    version: VERSION,
-    namespace: k.ns,
-    plural: PLURAL,
-    name: resourceName(i),
-  })) as GatewayDomainCertificate;
+/**
+ * Shared-mode resources `shared-j` (j < count), each pushing one certificate to a pair of domains on
+ * the two gateways; their TLS Secrets are tls-(offset + j). Returns each one's domain names.
+ */
+export async function createSharedResources(
+  k: Kube,
+  pairs: BenchDomain[][],
+  offset: number,
+  seed: Seed,
+  endpoint: string,
+  ca: TestCA,
+): Promise<void> {
+  await mapLimit(pairs.length, IN_FLIGHT, async (j) => {
+    const pair = pairs[j]!;
+    const s = tlsSecret(
+      offset + j,
+      pair.map((d) => d.name),
+      ca,
+    );
+    await k.core.createNamespacedSecret({ namespace: k.ns, body: s.body });
+    await k.custom.createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: k.ns,
+      plural: PLURAL,
+      body: {
+        apiVersion: `${GROUP}/${VERSION}`,
+        kind: 'GatewayDomainCertificate',
+        metadata: { name: sharedName(j) },
+        spec: {
+          secretName: tlsName(offset + j),
+          mode: 'Shared',
+          gateway: { service: 'apig', endpoint, iamEndpoint: endpoint, projectId: seed.projectId },
+          domains: pair.map((d) => ({ name: d.name, instanceIds: [d.instanceId] })),
+          credentialsSecretRef: { name: CREDENTIALS },
+        },
+      },
+    });
+  });
 }
+
+export const sharedName = (j: number) => `shared-${j}`;
 
 export const isReady = (g: GatewayDomainCertificate) =>
   g.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';

@@ -1,0 +1,74 @@
+// Figures the benchmark takes more than once: the operator's memory, and a renewal run summarised.
+import { metricSum, type OperatorProcess } from './operator-process.ts';
+import type { Renewal } from './phases.ts';
+import { fmtCounts, ms, percentile, perUnit, type Row, round } from './report.ts';
+
+export interface Memory {
+  rss: number;
+  peakRss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+}
+
+/** RSS and its high-water mark from /proc; heap and external memory from the operator's /metrics. */
+export async function memory(op: OperatorProcess): Promise<Memory> {
+  const text = await op.metricsText();
+  return {
+    rss: op.rssBytes(),
+    peakRss: op.peakRssBytes(),
+    heapUsed: metricSum(text, 'nodejs_heap_size_used_bytes'),
+    heapTotal: metricSum(text, 'nodejs_heap_size_total_bytes'),
+    external: metricSum(text, 'nodejs_external_memory_bytes'),
+  };
+}
+
+/**
+ * Reaction p50/p99/max and calls/writes per renewal. With injected gateway latency L, the floor is two
+ * round trips (upload, then the read-back that status waits for): 2·L.
+ */
+export function renewalFigures(
+  rows: Row[],
+  figures: Record<string, unknown>,
+  label: string,
+  key: string,
+  list: Renewal[],
+  latencyMs: number,
+): void {
+  const times = list.map((r) => r.ms);
+  const counts: Record<string, number> = {};
+  for (const r of list) for (const [op, n] of Object.entries(r.counts)) counts[op] = (counts[op] ?? 0) + n;
+  const writes = list.reduce((s, r) => s + r.writes, 0) / list.length;
+  const total = list.reduce((s, r) => s + r.total, 0) / list.length;
+  const [p50, p99] = [percentile(times, 50), percentile(times, 99)];
+  const floor = 2 * latencyMs;
+  rows.push(
+    [
+      label,
+      `reaction p50 / p99 / max (${list.length})`,
+      `${ms(p50)} / ${ms(p99)} / ${ms(Math.max(...times))}`,
+    ],
+    [
+      label,
+      'gateway calls / writes per renewal',
+      `${round(total)} / ${round(writes)} (${fmtCounts(perUnit(counts, list.length))})`,
+    ],
+  );
+  if (floor > 0)
+    rows.push([
+      label,
+      `p50 / p99 ÷ floor (2 × ${latencyMs} ms)`,
+      `${round(p50 / floor)} / ${round(p99 / floor)}`,
+    ]);
+  figures[key] = {
+    count: list.length,
+    latencyMs,
+    p50Ms: Math.round(p50),
+    p99Ms: Math.round(p99),
+    maxMs: Math.round(Math.max(...times)),
+    ...(floor > 0 ? { floorMs: floor, p50ToFloor: round(p50 / floor), p99ToFloor: round(p99 / floor) } : {}),
+    callsPerRenewal: round(total),
+    writesPerRenewal: round(writes),
+    callsByOperation: perUnit(counts, list.length),
+  };
+}
