@@ -6,11 +6,14 @@
 import { afterAll, describe, it } from 'vitest';
 import type { GatewayDomainCertificateSpec } from '../../src/api/v1alpha1.ts';
 import {
+  chainOf,
   createCertificate,
   type Issued,
   renewCertificate,
+  secretText,
   waitIssued,
 } from '../support/certmanager-objects.ts';
+import { INTERMEDIATE_CN } from '../support/certmanager-pki.ts';
 import { waitFor } from '../support/kube.ts';
 import {
   createGdc,
@@ -20,7 +23,7 @@ import {
   servedSerial,
   waitForReason,
 } from '../support/operator.ts';
-import { certManagerSuite, chainOf, INTERMEDIATE_CN, secretText, withEmulator } from './harness.ts';
+import { certManagerSuite, withEmulator } from './harness.ts';
 
 const RENEWALS = 3;
 const suite = certManagerSuite();

@@ -7,12 +7,14 @@
 import { describe, it } from 'vitest';
 import { GROUP, PLURAL, VERSION } from '../../src/api/v1alpha1.ts';
 import {
+  chainOf,
   createCertificate,
   createIssuer,
   deleteCertificate,
   getCertificate,
   type Issued,
   patchCertificateSpec,
+  secretText,
   waitIssued,
 } from '../support/certmanager-objects.ts';
 import { waitFor } from '../support/kube.ts';
@@ -24,7 +26,7 @@ import {
   servedSerial,
   waitForReason,
 } from '../support/operator.ts';
-import { certManagerSuite, chainOf, secretText, withEmulator } from './harness.ts';
+import { certManagerSuite, withEmulator } from './harness.ts';
 
 const suite = certManagerSuite();
 const fromRoot = {

@@ -2,6 +2,7 @@
 # Builds one Go test tool (a module under test/gotools/<name>/ with a main package) into a cache keyed
 # by the hash of its sources, so each tool is built once per machine. Prints the binary's path.
 # Usage: test/gotools/build.sh <name>   (or every tool: test/gotools/build.sh --all)
+#        test/gotools/build.sh --cached <name>   prints the path only if already built (exit 1 if not)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
@@ -9,7 +10,9 @@ if [[ "${1:-}" == "--all" ]]; then
   for d in "$here"/*/; do [[ -f "$d/go.mod" ]] && "$0" "$(basename "$d")" >/dev/null; done
   exit 0
 fi
-name="${1:?usage: build.sh <name>|--all}"
+cached_only=false
+if [[ "${1:-}" == "--cached" ]]; then cached_only=true; shift; fi
+name="${1:?usage: build.sh [--cached] <name>|--all}"
 src="$here/$name"
 [[ -f "$src/go.mod" ]] || { echo "[gotools] no module at $src" >&2; exit 1; }
 
@@ -18,6 +21,7 @@ key="$( { go env GOVERSION; cd "$src" && find . -type f -not -name '*_test.go' |
 cache_root="${APIG_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/apig-cert-sync}/gotools"
 dest="$cache_root/$name-$key"
 if [[ -x "$dest/$name" ]]; then echo "$dest/$name"; exit 0; fi
+$cached_only && exit 1
 
 command -v go >/dev/null || { echo "[gotools] go is needed to build $name" >&2; exit 1; }
 mkdir -p "$cache_root"

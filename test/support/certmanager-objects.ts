@@ -79,12 +79,22 @@ export async function patchCertificateSpec(
   );
 }
 
+export function secretText(secret: V1Secret, key: string): string {
+  return Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
+}
+
+/** The certificates of a PEM bundle, in order. */
+export function chainOf(pem: string): X509Certificate[] {
+  return (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map(
+    (p) => new X509Certificate(p),
+  );
+}
+
 /** Decimal serial of the leaf (first certificate of tls.crt): the form the gateway and our status use. */
 export function leafSerial(secret: V1Secret): string {
-  const pem = Buffer.from(secret.data?.['tls.crt'] ?? '', 'base64').toString('utf8');
-  const first = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/)?.[0];
-  if (!first) throw new Error(`Secret ${secret.metadata?.name} has no certificate in tls.crt`);
-  return BigInt(`0x${new X509Certificate(first).serialNumber}`).toString(10);
+  const leaf = chainOf(secretText(secret, 'tls.crt'))[0];
+  if (!leaf) throw new Error(`Secret ${secret.metadata?.name} has no certificate in tls.crt`);
+  return BigInt(`0x${leaf.serialNumber}`).toString(10);
 }
 
 export interface Issued {

@@ -7,11 +7,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startGuarded } from '../controlplane/process.ts';
 import { goTool } from './gotool.ts';
-import { kubeconfigPath, kubectl } from './kube.ts';
 
 const TOOL_DIR = resolve(import.meta.dirname, '../gotools/cert-manager');
 const MODULE = 'github.com/cert-manager/cert-manager';
 const CRDS = ['certificaterequests', 'certificates', 'clusterissuers', 'issuers'];
+
+/** The cert-manager version the tool is built from (its go.mod). */
+export function certManagerVersion(): string {
+  const mod = readFileSync(join(TOOL_DIR, 'go.mod'), 'utf8');
+  return mod.match(/github\.com\/cert-manager\/cert-manager (v\S+)/)?.[1] ?? 'unknown';
+}
 
 /** deploy/crds of the cert-manager module version the tool is built from (downloaded if missing). */
 export function certManagerCrdFiles(): string[] {
@@ -29,7 +34,7 @@ export function certManagerCrdFiles(): string[] {
  * Applies cert-manager's CRDs (server-side: the Issuer CRDs exceed the client-side annotation limit).
  * Test files run in parallel and may race on creating them; a second try then finds them.
  */
-export async function installCertManagerCrds(): Promise<void> {
+export async function installCertManagerCrds(kubectl: (args: string[]) => Promise<unknown>): Promise<void> {
   const args = ['apply', '--server-side', '--force-conflicts', '--field-manager=apig-tests'];
   for (const file of certManagerCrdFiles()) {
     for (let attempt = 1; ; attempt++) {
@@ -53,17 +58,21 @@ export interface CertManager {
 }
 
 /** Starts the controller for one namespace and waits until its caches are synced. */
-export async function startCertManager(
-  namespace: string,
-  opts: { timeoutMs?: number } = {},
-): Promise<CertManager> {
-  const bin = goTool('cert-manager');
+export async function startCertManager(opts: {
+  kubeconfig: string;
+  namespace: string;
+  /** The binary; default: built or found in the cache by test/gotools/build.sh. */
+  bin?: string;
+  timeoutMs?: number;
+}): Promise<CertManager> {
+  const bin = opts.bin ?? goTool('cert-manager');
+  const { kubeconfig, namespace } = opts;
   const dir = mkdtempSync(join(tmpdir(), 'apig-cert-manager-'));
   const logFile = join(dir, 'cert-manager.log');
   const proc = startGuarded(
     'cert-manager',
     bin,
-    [`--kubeconfig=${kubeconfigPath()}`, `--namespace=${namespace}`, '-v=2'],
+    [`--kubeconfig=${kubeconfig}`, `--namespace=${namespace}`, '-v=2'],
     logFile,
   );
   const log = () => {
