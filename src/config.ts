@@ -19,6 +19,8 @@ export interface OperatorConfig {
   allowInsecureHttp: boolean;
   caBundle: string | undefined;
   proxyUrl: string | undefined;
+  allowedEndpointDomains: string[];
+  allowedEndpointNetworks: string[];
   gatewayRatePerSecond: number;
   gatewayBurst: number;
   backoffBaseMs: number;
@@ -43,6 +45,8 @@ const OPTIONS = {
   'allow-insecure-http': { env: 'ALLOW_INSECURE_HTTP', def: 'false' },
   'ca-bundle': { env: 'GATEWAY_CA_BUNDLE', def: '' },
   'https-proxy': { env: 'HTTPS_PROXY', def: '' },
+  'allowed-endpoint-domains': { env: 'ALLOWED_ENDPOINT_DOMAINS', def: '' },
+  'allowed-endpoint-networks': { env: 'ALLOWED_ENDPOINT_NETWORKS', def: '' },
   'gateway-rate': { env: 'GATEWAY_RATE_PER_SECOND', def: '10' },
   'gateway-burst': { env: 'GATEWAY_BURST', def: '20' },
   'backoff-base': { env: 'BACKOFF_BASE_SECONDS', def: '5' },
@@ -72,10 +76,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return v;
   };
   const bool = (n: Name): boolean => /^(1|true|yes)$/i.test(get(n));
-  const list = get('namespaces')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const csv = (n: Name): string[] =>
+    get(n)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const list = csv('namespaces');
   const caFile = get('ca-bundle');
   return {
     namespaces: list.length > 0 ? list : undefined,
@@ -93,6 +99,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     allowInsecureHttp: bool('allow-insecure-http'),
     caBundle: caFile ? readFileSync(caFile, 'utf8') : undefined,
     proxyUrl: get('https-proxy') || undefined,
+    allowedEndpointDomains: csv('allowed-endpoint-domains'),
+    allowedEndpointNetworks: csv('allowed-endpoint-networks'),
     gatewayRatePerSecond: num('gateway-rate', 0.01),
     gatewayBurst: num('gateway-burst', 1),
     backoffBaseMs: num('backoff-base', 0.001) * 1000,

@@ -35,6 +35,7 @@ export async function startOperator(
     identity: cfg.identity,
     gateway: {
       allowInsecureHttp: cfg.allowInsecureHttp,
+      endpoints: { domains: cfg.allowedEndpointDomains, networks: cfg.allowedEndpointNetworks },
       rateLimit: { ratePerSecond: cfg.gatewayRatePerSecond, burst: cfg.gatewayBurst },
       ...(cfg.caBundle ? { caBundle: cfg.caBundle } : {}),
       ...(cfg.proxyUrl ? { proxyUrl: cfg.proxyUrl } : {}),

@@ -3,13 +3,14 @@
 // never holds credentials in its keys.
 import { createHash } from 'node:crypto';
 import type { GatewayRef } from '../api/v1alpha1.ts';
+import { EndpointPolicy, type EndpointPolicyOptions } from '../gateway/endpoint-policy.ts';
 import { createGatewayClient, type GatewayClient } from '../gateway/index.ts';
 import type { CallEvent, GatewayClientOptions, GatewayCredentials } from '../gateway/options.ts';
 
 export type PoolOptions = Pick<
   GatewayClientOptions,
   'allowInsecureHttp' | 'caBundle' | 'proxyUrl' | 'rateLimit' | 'timeouts' | 'retry' | 'logger'
-> & { onCall?: (e: CallEvent) => void; maxClients?: number };
+> & { onCall?: (e: CallEvent) => void; maxClients?: number; endpoints?: EndpointPolicyOptions };
 
 export function gatewayEndpoints(ref: GatewayRef): { endpoint: string; iamEndpoint?: string } {
   const host = ref.service === 'apig' ? 'apig' : 'roma';
@@ -22,9 +23,12 @@ export function gatewayEndpoints(ref: GatewayRef): { endpoint: string; iamEndpoi
 export class GatewayPool {
   private readonly clients = new Map<string, GatewayClient>();
   private readonly opts: PoolOptions;
+  // Always a policy: by default only Huawei Cloud's official endpoint domains.
+  private readonly policy: EndpointPolicy;
 
   constructor(opts: PoolOptions) {
     this.opts = opts;
+    this.policy = new EndpointPolicy(opts.endpoints);
   }
 
   client(ref: GatewayRef, credentials: GatewayCredentials): GatewayClient {
@@ -40,9 +44,10 @@ export class GatewayPool {
       this.clients.set(key, found);
       return found;
     }
-    const { maxClients = 256, ...clientOpts } = this.opts;
+    const { maxClients = 256, endpoints: _e, ...clientOpts } = this.opts;
     const client = createGatewayClient({
       ...clientOpts,
+      endpointPolicy: this.policy,
       endpoint,
       ...(iamEndpoint ? { iamEndpoint } : {}),
       family,

@@ -104,6 +104,11 @@ class HuaweiGatewayClient implements GatewayClient {
     this.scm = opts.scmEndpoint
       ? parseEndpoint(opts.scmEndpoint, 'scmEndpoint', insecure)
       : scmEndpointFor(this.endpoint);
+    // Refused before anything is sent: a resource must not point credentials at a host of its choosing.
+    const policy = opts.endpointPolicy;
+    policy?.check(this.endpoint, 'endpoint');
+    if (this.scm)
+      policy?.check(this.scm, opts.scmEndpoint ? 'scmEndpoint' : 'scmEndpoint (derived from endpoint)');
     const now = opts.now ?? (() => new Date());
     if (opts.proxyUrl) registerSecret(proxyPassword(opts.proxyUrl));
     this.transport = new Transport({
@@ -113,6 +118,7 @@ class HuaweiGatewayClient implements GatewayClient {
       proxyUrl: opts.proxyUrl,
       logger: opts.logger,
       onCall: opts.onCall,
+      ...(policy ? { lookup: policy.lookup } : {}),
     });
     const rate = { ...DEFAULT_RATE, ...opts.rateLimit };
     const cred = opts.credentials;
@@ -132,6 +138,7 @@ class HuaweiGatewayClient implements GatewayClient {
       const iam = opts.iamEndpoint
         ? parseEndpoint(opts.iamEndpoint, 'iamEndpoint', insecure)
         : siblingEndpoint(this.endpoint, 'iam');
+      policy?.check(iam, opts.iamEndpoint ? 'iamEndpoint' : 'iamEndpoint (derived from endpoint)', true);
       const cache = tokenCacheFor(
         `${iam.origin}\u0000${cred.domainName}\u0000${cred.username}\u0000${this.projectId}`,
       );

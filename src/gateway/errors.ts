@@ -101,6 +101,9 @@ export function fromNetworkError(operation: string, err: unknown, timedOut: bool
     });
   }
   const firstLine = typeof e?.message === 'string' ? (e.message.split('\n')[0] ?? '') : 'network error';
+  // The endpoint policy refused the resolved address: the spec must change, retrying cannot help.
+  if (code === 'ENDPOINT_REFUSED')
+    return new GatewayError({ operation, kind: 'terminal', errorCode: code, errorMsg: firstLine });
   const kind = code && TLS_CODES.test(code) ? 'terminal' : 'retryable';
   return new GatewayError({
     operation,

@@ -1,5 +1,6 @@
 // Transport: one keep-alive undici dispatcher per endpoint, timeouts, rate limiting, retries with
 // full-jitter backoff, 401 re-authentication, metrics and debug logs. Knows nothing about the calls.
+import type { LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { type Dispatcher, Pool, ProxyAgent } from 'undici';
 import { classify, fromNetworkError, GatewayError } from './errors.ts';
@@ -64,6 +65,8 @@ export interface TransportOptions {
   onCall?: (e: CallEvent) => void;
   /** Jitter source, injectable for tests. */
   random?: () => number;
+  /** DNS lookup for direct connections (the endpoint policy's guard against private addresses). */
+  lookup?: LookupFunction;
 }
 
 const DEFAULTS = {
@@ -84,6 +87,7 @@ const NOT_SENT_CODES = new Set([
   'EAI_AGAIN',
   'EHOSTUNREACH',
   'ENETUNREACH',
+  'ENDPOINT_REFUSED',
 ]);
 
 export class Transport {
@@ -266,7 +270,11 @@ export class Transport {
         : new Pool(origin, {
             connections: 8,
             keepAliveTimeout: 30_000,
-            connect: { timeout: this.t.connectMs, ...tls },
+            connect: {
+              timeout: this.t.connectMs,
+              ...tls,
+              ...(this.opts.lookup ? { lookup: this.opts.lookup } : {}),
+            },
           });
       this.dispatchers.set(origin, d);
     }

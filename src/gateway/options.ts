@@ -1,4 +1,5 @@
 // Client options and the hooks (logger, metrics) the client reports through.
+import type { EndpointPolicy } from './endpoint-policy.ts';
 import type { Family } from './types.ts';
 
 /** Permanent AK/SK, or temporary AK/SK with a security token (signed as X-Security-Token). */
@@ -96,6 +97,8 @@ export interface GatewayClientOptions {
   proxyUrl?: string;
   /** Permit plain http:// endpoints (emulators only). */
   allowInsecureHttp?: boolean;
+  /** Which hosts may receive calls (the operator always sets one); none: any host. */
+  endpointPolicy?: EndpointPolicy;
   timeouts?: TimeoutOptions;
   retry?: RetryOptions;
   rateLimit?: RateLimitOptions;

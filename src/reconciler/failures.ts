@@ -32,6 +32,8 @@ const REJECTION_REASONS: Record<string, Reason> = {
 export function toSyncFailure(err: unknown): SyncFailure {
   if (err instanceof SyncFailure) return err;
   if (err instanceof GatewayError) {
+    if (err.errorCode === 'ENDPOINT_REFUSED')
+      return new SyncFailure(Reason.InvalidSpec, `spec.gateway: ${err.errorMsg ?? err.message}`, 'terminal');
     const msg = `gateway: ${err.message}`;
     switch (err.kind) {
       case 'terminal':

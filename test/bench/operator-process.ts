@@ -51,6 +51,7 @@ export async function startOperatorProcess(opts: {
       '--namespaces',
       opts.namespace,
       '--allow-insecure-http=true',
+      '--allowed-endpoint-networks=127.0.0.0/8',
       '--metrics-bind-address',
       `127.0.0.1:${metricsPort}`,
       '--health-probe-bind-address',

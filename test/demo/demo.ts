@@ -66,6 +66,7 @@ try {
         metricsAddress: '127.0.0.1:0',
         probeAddress: '127.0.0.1:0',
         allowInsecureHttp: true,
+        allowedEndpointNetworks: ['127.0.0.0/8'], // the emulator listens on loopback
       },
       createLogger('warn'),
       kc,

@@ -42,6 +42,7 @@ function replica(name: string): NodeProcess {
       `--namespaces=${ns}`,
       `--leader-election-namespace=${ns}`,
       '--allow-insecure-http=true',
+      '--allowed-endpoint-networks=127.0.0.0/8',
       '--metrics-bind-address=127.0.0.1:0',
       '--health-probe-bind-address=127.0.0.1:0',
       '--backoff-base=0.2',

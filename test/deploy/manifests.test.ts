@@ -1,9 +1,11 @@
 // The install as the API server sees it: `kubectl apply --dry-run=server` of the base, the overlay
 // and the examples (admission, schema and CEL validation run for real), the pod template against the
 // restricted Pod Security Standard, and the manifests cross-checked with the operator's own flags.
+
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig, usage } from '../../src/config.ts';
 import { createNamespace, kubectl } from '../support/kube.ts';
 import {
   DEPLOY,
@@ -198,6 +200,35 @@ describe('kubectl apply -k deploy/overlays/single-namespace', () => {
     ]);
     // Same rules as the cluster-wide install, only narrower in scope.
     expect(role.rules).toEqual(find(base, 'ClusterRole').rules);
+  });
+});
+
+describe('kubectl apply -k deploy/overlays/private-cloud', () => {
+  it('is accepted and adds an endpoint domain and network to the operator flags', async () => {
+    const dir = join(DEPLOY, 'overlays/private-cloud');
+    const manifests = await kustomize(dir);
+    const { stdout } = await dryRun(['-k', dir]);
+    expect(dryRunLines(stdout)).toHaveLength(manifests.length);
+    const cfg = loadConfig(operatorContainer(manifests).args, {});
+    expect(cfg.allowedEndpointDomains).toEqual(['cloud.example.com']);
+    expect(cfg.allowedEndpointNetworks).toEqual(['10.20.0.0/16']);
+    expect(cfg.leaderElect).toBe(true); // the base's flags are kept
+  });
+});
+
+describe('the flag table', () => {
+  it('lists in README.md exactly the flags and environment variables --help prints', () => {
+    const helpRows = usage()
+      .split('\n')
+      .map((l) => /--(\S+)\s+env (\S+)/.exec(l))
+      .filter((m) => m !== null)
+      .map((m) => `${m[1]} ${m[2]}`)
+      .sort();
+    const readme = readFileSync(join(DEPLOY, '../README.md'), 'utf8');
+    const tableRows = [...readme.matchAll(/^\| `--([a-z-]+)` \| `([A-Z_]+)` \|/gm)]
+      .map((m) => `${m[1]} ${m[2]}`)
+      .sort();
+    expect(tableRows).toEqual(helpRows);
   });
 });
 

@@ -82,6 +82,12 @@ patches:
       - op: add
         path: /spec/template/spec/containers/0/args/-
         value: --allow-insecure-http=true
+      - op: add
+        path: /spec/template/spec/containers/0/args/-
+        value: --allowed-endpoint-domains=svc
+      - op: add
+        path: /spec/template/spec/containers/0/args/-
+        value: --allowed-endpoint-networks=10.96.0.0/12
 YAML
 k apply -k "$WORK/install"
 

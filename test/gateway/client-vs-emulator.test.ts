@@ -187,7 +187,7 @@ describe('faults', () => {
   });
 
   it('hang: times out and is retried', async () => {
-    const c = client('apigw', 'password', { timeouts: { totalMs: 150 } });
+    const c = client('apigw', 'password', { timeouts: { totalMs: 2_000 } }); // the retry must not time out when busy
     emu.setFaults({ failNext: [{ kind: 'hang' }] });
     await expect(c.getApiGroup(t().instanceId, t().groupId)).resolves.toMatchObject({ id: t().groupId });
     const ops = emu.calls().calls.filter((e) => e.operation === 'ShowApiGroup');

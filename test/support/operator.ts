@@ -77,6 +77,7 @@ export function testOperatorConfig(ns: string, overrides: Partial<OperatorConfig
     metricsAddress: '127.0.0.1:0',
     probeAddress: '127.0.0.1:0',
     allowInsecureHttp: true,
+    allowedEndpointNetworks: ['127.0.0.0/8'], // the emulator listens on loopback
     backoffBaseMs: 200,
     backoffMaxMs: 2000,
     ...overrides,
