@@ -45,6 +45,16 @@ export interface GatewayDomainCertificateSpec {
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
+/**
+ * Ready is the summary; Reconciling and Stalled follow kstatus (sigs.k8s.io/cli-utils), which Flux,
+ * kpt and Config Sync read: present and True only while work is under way / a human is needed.
+ */
+export const ConditionType = {
+  Ready: 'Ready',
+  Reconciling: 'Reconciling',
+  Stalled: 'Stalled',
+} as const;
+
 export interface Condition {
   type: string;
   status: ConditionStatus;
@@ -97,6 +107,8 @@ export interface GatewayDomainCertificate {
 /** Condition reasons: CamelCase, the vocabulary users see in `kubectl describe` and alerts. */
 export const Reason = {
   Synced: 'Synced',
+  /** A new or changed resource the operator has seen and is working on. */
+  Progressing: 'Progressing',
   InvalidSpec: 'InvalidSpec',
   Suspended: 'Suspended',
   SecretNotFound: 'SecretNotFound',

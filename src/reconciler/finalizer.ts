@@ -4,8 +4,8 @@
 // Warning Event which certificate may remain. Missing credentials let go at once: nothing can
 // ever succeed without them, and a resource must never be stuck in deletion forever.
 import type { GatewayDomainCertificate } from '../api/v1alpha1.ts';
-import { FINALIZER, Reason } from '../api/v1alpha1.ts';
-import { rfc3339, setCondition } from './conditions.ts';
+import { ConditionType, FINALIZER, Reason } from '../api/v1alpha1.ts';
+import { healthConditions, rfc3339 } from './conditions.ts';
 import { isNotFound, toSyncFailure } from './failures.ts';
 import { loadCredentials } from './inputs.ts';
 import { defaultCertificateName } from './naming.ts';
@@ -56,18 +56,16 @@ export async function finalize(
     if (f.reason !== Reason.CredentialsNotFound && now.getTime() - since < timeout) {
       const failures = (gdc.status?.failures ?? 0) + 1;
       const delay = backoffDelayMs(deps, failures);
-      deps.events.event(gdc, 'Warning', Reason.DeletionFailed, 'Delete', `${f.reason}: ${f.message}`);
+      const message = `${f.reason}: ${f.message}`;
+      deps.events.event(gdc, 'Warning', Reason.DeletionFailed, 'Delete', message);
       await deps.status.patchStatus(gdc, {
         failures,
         nextRetryTime: rfc3339(new Date(now.getTime() + delay)),
-        conditions: setCondition(
+        // Retried until the deletion timeout: Reconciling (kstatus says Terminating for any deletion).
+        conditions: healthConditions(
           gdc.status?.conditions,
-          {
-            type: 'Ready',
-            status: 'False',
-            reason: Reason.DeletionFailed,
-            message: `${f.reason}: ${f.message}`,
-          },
+          { type: ConditionType.Ready, status: 'False', reason: Reason.DeletionFailed, message },
+          { kind: 'reconciling', reason: Reason.DeletionFailed, message },
           now,
         ),
       });

@@ -1,11 +1,12 @@
 // The decisions, level-triggered: read the resource and its Secrets, check the certificate before
 // the gateway sees it, do nothing when the domain already serves it, otherwise push, read back,
-// and record the binding. Every outcome ends as a Ready condition, an Event and a retry decision.
+// and record the binding. Every outcome ends as a Ready condition (with kstatus's Reconciling or
+// Stalled beside it, see conditions.ts), an Event and a retry decision.
 import { createHash } from 'node:crypto';
 import type { GatewayDomainCertificate, GatewayDomainCertificateStatus } from '../api/v1alpha1.ts';
-import { FINALIZER, Reason } from '../api/v1alpha1.ts';
+import { ConditionType, FINALIZER, Reason } from '../api/v1alpha1.ts';
 import { prepareBundle } from '../certs/index.ts';
-import { readyCondition, rfc3339, setCondition } from './conditions.ts';
+import { type Health, healthConditions, readyCondition, rfc3339 } from './conditions.ts';
 import { DomainDirectory } from './domain-directory.ts';
 import {
   checkDomainModeSupport,
@@ -44,19 +45,27 @@ export class Reconciler {
       await this.deps.status.setFinalizer(gdc, wantFinalizer);
     }
     if (gdc.spec.suspend) {
-      await this.writeStatus(gdc, { ...this.base(gdc) }, 'Unknown', Reason.Suspended, 'spec.suspend is true');
+      // Flux's convention: suspension freezes what was observed (Ready keeps its status, a stall stays),
+      // acknowledged by observedGeneration and the reason; nothing is under way any more.
+      const prev = readyCondition(gdc.status);
+      const was = prev && prev.reason !== Reason.Suspended ? ` (last: ${prev.reason}: ${prev.message})` : '';
+      const message = prev?.reason === Reason.Suspended ? prev.message : `spec.suspend is true${was}`;
+      await this.writeStatus(gdc, this.base(gdc), prev?.status ?? 'Unknown', Reason.Suspended, message, {
+        kind: 'frozen',
+      });
       return { result: 'success' };
     }
+    const current = await this.announce(gdc);
     const interval = parseDuration(gdc.spec.verifyInterval ?? '1h');
-    const holder = this.deps.domainHolder?.(gdc);
+    const holder = this.deps.domainHolder?.(current);
     if (holder) {
       const msg = `a domain this resource names is already managed by ${holder}; the oldest resource wins, this one waits until it lets go`;
-      return this.fail(gdc, new SyncFailure(Reason.DomainConflict, msg, 'terminal'), interval);
+      return this.fail(current, new SyncFailure(Reason.DomainConflict, msg, 'terminal'), interval);
     }
     try {
-      return await this.sync(gdc, interval);
+      return await this.sync(current, interval);
     } catch (err) {
-      return this.fail(gdc, toSyncFailure(err), interval);
+      return this.fail(current, toSyncFailure(err), interval);
     }
   }
 
@@ -154,6 +163,24 @@ export class Reconciler {
     );
   }
 
+  /**
+   * A new or changed generation gets a first status before any gateway work, so GitOps tools see
+   * "in progress" (kstatus reads no status at all as Current). Ready drops to Unknown: the binding
+   * recorded so far belongs to the previous generation.
+   */
+  private async announce(gdc: GatewayDomainCertificate): Promise<GatewayDomainCertificate> {
+    const generation = gdc.metadata.generation;
+    if (generation === undefined || gdc.status?.observedGeneration === generation) return gdc;
+    const message = `working on generation ${generation}: reading its Secrets, then the gateway`;
+    const status = this.base(gdc);
+    await this.writeStatus(gdc, status, 'Unknown', Reason.Progressing, message, {
+      kind: 'reconciling',
+      reason: Reason.Progressing,
+      message,
+    });
+    return { ...gdc, status };
+  }
+
   private base(gdc: GatewayDomainCertificate): GatewayDomainCertificateStatus {
     const { failures: _f, nextRetryTime: _n, ...rest } = gdc.status ?? {};
     return {
@@ -189,7 +216,7 @@ export class Reconciler {
       pushNote ??
       readyCondition(gdc.status)?.message ??
       `${domains.map((d) => d.name).join(', ')} serves ${ctx.certificateName}`;
-    await this.writeStatus(gdc, status, 'True', Reason.Synced, message);
+    await this.writeStatus(gdc, status, 'True', Reason.Synced, message, { kind: 'ready' });
     this.deps.observer?.synced?.(gdc, status);
     return { result: 'requeue_after', requeueAfterMs: jitter(interval) };
   }
@@ -201,7 +228,15 @@ export class Reconciler {
   ): Promise<ReconcileResult> {
     // Waiting on cert-manager is progress, not a failure: no backoff count, a Normal Event.
     const waiting = f.reason === Reason.IssuancePending;
-    const failures = waiting ? 0 : (gdc.status?.failures ?? 0) + 1;
+    // The same terminal outcome again (a restart, an unrelated wake-up): not counted, so no status write
+    // (the repeated Event joins its series).
+    const prev = readyCondition(gdc.status);
+    const again =
+      f.disposition === 'terminal' &&
+      prev?.status === 'False' &&
+      prev.reason === f.reason &&
+      prev.message === f.message;
+    const failures = waiting ? 0 : (gdc.status?.failures ?? 0) + (again ? 0 : 1);
     const delay =
       f.disposition === 'backoff'
         ? jitter(backoffDelayMs(this.deps, failures), 0.2)
@@ -217,7 +252,14 @@ export class Reconciler {
     );
     if (waiting) this.deps.events.event(gdc, 'Normal', f.reason, 'Sync', f.message);
     else this.deps.events.event(gdc, 'Warning', 'SyncFailed', 'Sync', `${f.reason}: ${f.message}`);
-    await this.writeStatus(gdc, status, 'False', f.reason, f.message);
+    // Retried on its own, or waiting for an issuance under way → Reconciling; waits for a change in
+    // Kubernetes or the cloud → Stalled.
+    const health: Health = {
+      kind: f.disposition === 'backoff' || waiting ? 'reconciling' : 'stalled',
+      reason: f.reason,
+      message: f.message,
+    };
+    await this.writeStatus(gdc, status, 'False', f.reason, f.message, health);
     this.deps.observer?.failed?.(gdc, f.reason);
     if (delay === undefined) return { result: 'terminal' };
     return { result: f.disposition === 'backoff' ? 'error' : 'requeue_after', requeueAfterMs: delay };
@@ -229,16 +271,18 @@ export class Reconciler {
     ready: 'True' | 'False' | 'Unknown',
     reason: string,
     message: string,
+    health: Health,
   ): Promise<void> {
-    status.conditions = setCondition(
+    status.conditions = healthConditions(
       gdc.status?.conditions,
       {
-        type: 'Ready',
+        type: ConditionType.Ready,
         status: ready,
         reason,
         message,
         ...(gdc.metadata.generation !== undefined ? { observedGeneration: gdc.metadata.generation } : {}),
       },
+      health,
       this.now(),
     );
     const patch = statusPatch(gdc.status, status);

@@ -202,8 +202,8 @@ export async function createGdc(
   f: FixtureBase,
   name: string,
   spec: GatewayDomainCertificateSpec,
-): Promise<void> {
-  await f.custom.createNamespacedCustomObject({
+): Promise<GatewayDomainCertificate> {
+  return f.custom.createNamespacedCustomObject({
     group: GROUP,
     version: VERSION,
     namespace: f.ns,
