@@ -225,7 +225,7 @@ describe('kstatus verdicts on live resources', () => {
     await judge('SecretNotFound fixed → Synced', 'nosecret', 'Current', fixed);
   });
 
-  it('retrying (gateway outage) → Reconciling → InProgress, not Stalled; recovers to Current', async () => {
+  it('retrying (gateway outage) or waiting for cert-manager → Reconciling → InProgress, not Stalled', async () => {
     await putTlsSecret(f, 'retry-tls', issueCertificate({ ca, dnsNames: ['t11.example.org'] }), ca);
     f.emulator.setFaults({ errorRate: 1 });
     try {
@@ -241,6 +241,20 @@ describe('kstatus verdicts on live resources', () => {
     const ok = await waitForReason(f, 'retry', 'Synced');
     expect(cond(ok, 'Reconciling')).toBeUndefined();
     await judge('GatewayUnavailable recovered → Synced', 'retry', 'Current', ok);
+
+    // cert-manager's temporary certificate: its issuance is under way, not a fault for a human.
+    const throwAway = createCA({ commonName: 'cert-manager.local', keyType: 'ec' });
+    await putTlsSecret(
+      f,
+      'pending-tls',
+      issueCertificate({ ca: throwAway, dnsNames: ['t15.example.org'] }),
+      throwAway,
+    );
+    await createGdc(f, 'pending', { ...domainSpec(f, 't15.example.org'), secretName: 'pending-tls' });
+    const p = await waitForReason(f, 'pending', 'IssuancePending');
+    expect(cond(p, 'Reconciling')).toMatchObject({ status: 'True', reason: 'IssuancePending' });
+    expect(cond(p, 'Stalled')).toBeUndefined();
+    await judge('Ready=False, IssuancePending (cert-manager issuing)', 'pending', 'InProgress', p);
   });
 
   it('suspended: the last state stays (Flux convention), nothing is under way', async () => {

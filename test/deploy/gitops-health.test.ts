@@ -8,6 +8,7 @@ import { loadYaml } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GROUP, PLURAL, VERSION } from '../../src/api/v1alpha1.ts';
 import { goTool } from '../support/gotool.ts';
+import { kstatus } from '../support/kstatus.ts';
 import { REPO } from '../support/manifests.ts';
 import {
   createGdc,
@@ -90,13 +91,20 @@ describe('GitOps health of real status objects', () => {
 
   // What each tool shows. A resource the operator has not written yet has no `status` at all, and CEL
   // cannot test an absent top-level variable: Flux shows Unknown with that error and keeps waiting.
-  const expected: Record<string, { argo: string; flux: string; fluxError?: RegExp }> = {
-    ready: { argo: 'Healthy', flux: 'Current' },
-    failing: { argo: 'Degraded', flux: 'Failed' },
-    suspended: { argo: 'Suspended', flux: 'Current' },
-    retrying: { argo: 'Progressing', flux: 'InProgress' },
-    new: { argo: 'Progressing', flux: 'Unknown', fluxError: /no such attribute\(s\): status\./ },
-    stale: { argo: 'Progressing', flux: 'InProgress' },
+  // `kstatus` is what Flux says without healthCheckExprs (test/controller/kstatus.test.ts has every state).
+  const expected: Record<string, { argo: string; flux: string; kstatus: string; fluxError?: RegExp }> = {
+    ready: { argo: 'Healthy', flux: 'Current', kstatus: 'Current' },
+    failing: { argo: 'Degraded', flux: 'Failed', kstatus: 'Failed' },
+    // Created suspended: nothing was ever pushed (Ready Unknown), so not Current.
+    suspended: { argo: 'Suspended', flux: 'InProgress', kstatus: 'InProgress' },
+    retrying: { argo: 'Progressing', flux: 'InProgress', kstatus: 'InProgress' },
+    new: {
+      argo: 'Progressing',
+      flux: 'Unknown',
+      kstatus: 'Current',
+      fluxError: /no such attribute\(s\): status\./,
+    },
+    stale: { argo: 'Progressing', flux: 'InProgress', kstatus: 'InProgress' },
   };
 
   it('the objects are what their names say', () => {
@@ -107,10 +115,15 @@ describe('GitOps health of real status objects', () => {
     expect(get('stale').metadata.generation).toBe(2);
   });
 
-  it.each(Object.entries(expected))('%s → %j', (name, want) => {
+  it.each(Object.entries(expected))('%s → %j', async (name, want) => {
     const [r] = evaluate([objects.get(name)!]);
+    const [k] = await kstatus([objects.get(name)!]);
     expect(r!.argo.error).toBeUndefined();
-    expect({ argo: r!.argo.status, flux: r!.flux.status }).toEqual({ argo: want.argo, flux: want.flux });
+    expect({ argo: r!.argo.status, flux: r!.flux.status, kstatus: k?.status }).toEqual({
+      argo: want.argo,
+      flux: want.flux,
+      kstatus: want.kstatus,
+    });
     if (want.fluxError) expect(r!.flux.error).toMatch(want.fluxError);
     else expect(r!.flux.error).toBeUndefined();
   });
