@@ -25,6 +25,7 @@ import type {
   ListCertificatesResponse,
   ListScmCertificatesQuery,
   ListScmCertificatesResponse,
+  ScmCertificateDetail,
 } from './types.ts';
 
 export interface GatewayClient {
@@ -68,10 +69,12 @@ export interface GatewayClient {
   listApiGroups(instanceId: string, query?: ListApiGroupsQuery): Promise<ListApiGroupsResponse>;
   getApiGroup(instanceId: string, groupId: string): Promise<ApiGroup>;
   /** Every custom domain bound to an API group on a gateway, with its group and domain ids. */
-  listDomains(instanceId: string): Promise<FoundDomain[]>;
+  listDomains(instanceId: string, filter?: ListApiGroupsQuery): Promise<FoundDomain[]>;
   /** The group and domain ids of a custom domain name on a gateway, or undefined. */
   findDomainByName(instanceId: string, name: string): Promise<FoundDomain | undefined>;
   listScmCertificates(query?: ListScmCertificatesQuery): Promise<ListScmCertificatesResponse>;
+  /** Every SCM certificate of the account, page by page (limit 10..50, default 50). */
+  listAllScmCertificates(filter?: ListScmCertificatesQuery): Promise<ScmCertificateDetail[]>;
   close(): Promise<void>;
 }
 
@@ -308,9 +311,9 @@ class HuaweiGatewayClient implements GatewayClient {
     return this.send<ApiGroup>('ShowApiGroup', 'GET', ['instances', i, 'api-groups', g]);
   }
 
-  async listDomains(i: string): Promise<FoundDomain[]> {
+  async listDomains(i: string, filter: ListApiGroupsQuery = {}): Promise<FoundDomain[]> {
     const groups = await paginate(
-      {},
+      filter,
       (q) => this.listApiGroups(i, q),
       (page) => page.groups ?? [],
     );
@@ -360,6 +363,17 @@ class HuaweiGatewayClient implements GatewayClient {
       });
     }
     return res.body as ListScmCertificatesResponse;
+  }
+
+  async listAllScmCertificates(filter: ListScmCertificatesQuery = {}) {
+    return paginate(
+      { limit: 50, ...filter },
+      async (q) => {
+        const page = await this.listScmCertificates(q);
+        return { total: page.total_count, items: page.certificates ?? [] };
+      },
+      (page) => page.items,
+    );
   }
 
   close() {

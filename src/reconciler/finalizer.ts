@@ -8,7 +8,7 @@ import { ConditionType, FINALIZER, Reason } from '../api/v1alpha1.ts';
 import { healthConditions, rfc3339 } from './conditions.ts';
 import { isNotFound, toSyncFailure } from './failures.ts';
 import { loadCredentials } from './inputs.ts';
-import { defaultCertificateName } from './naming.ts';
+import { certificateNameOf } from './naming.ts';
 import { backoffDelayMs, type ReconcileResult, type ReconcilerDeps } from './ports.ts';
 
 export async function finalize(
@@ -18,8 +18,7 @@ export async function finalize(
 ): Promise<ReconcileResult> {
   if (!(gdc.metadata.finalizers ?? []).includes(FINALIZER)) return { result: 'success' };
   const cert = gdc.status?.certificate;
-  const ourName =
-    gdc.spec.certificateName ?? defaultCertificateName(gdc.metadata.namespace, gdc.metadata.name);
+  const ourName = certificateNameOf(gdc);
   if (gdc.spec.deletionPolicy !== 'Detach' || !cert?.id) {
     await deps.status.setFinalizer(gdc, false);
     deps.observer?.deleted?.(gdc);

@@ -74,7 +74,21 @@ export async function loadCredentials(
       'terminal',
     );
   }
-  const d = secret.data;
+  const found = credentialsFromData(secret.data);
+  if (found) return found;
+  const present = Object.keys(secret.data).sort().join(', ') || 'none';
+  throw new SyncFailure(
+    Reason.CredentialsInvalid,
+    `credentials Secret ${namespace}/${name} needs ${CREDENTIAL_KEYS}; keys present: ${present}`,
+    'terminal',
+  );
+}
+
+export const CREDENTIAL_KEYS =
+  'accessKey and secretKey (optionally securityToken), or username, password and domainName';
+
+/** The credentials Secret's forms (also what the inventory reads from files and env). */
+export function credentialsFromData(d: Record<string, string | undefined>): GatewayCredentials | undefined {
   if (d.accessKey && d.secretKey) {
     return d.securityToken
       ? { kind: 'aksk', accessKey: d.accessKey, secretKey: d.secretKey, securityToken: d.securityToken }
@@ -83,10 +97,5 @@ export async function loadCredentials(
   if (d.username && d.password && d.domainName) {
     return { kind: 'password', username: d.username, password: d.password, domainName: d.domainName };
   }
-  const present = Object.keys(d).sort().join(', ') || 'none';
-  throw new SyncFailure(
-    Reason.CredentialsInvalid,
-    `credentials Secret ${namespace}/${name} needs accessKey and secretKey (optionally securityToken), or username, password and domainName; keys present: ${present}`,
-    'terminal',
-  );
+  return undefined;
 }

@@ -21,7 +21,7 @@ import { SyncFailure, toSyncFailure } from './failures.ts';
 import { finalize } from './finalizer.ts';
 import { loadCredentials, loadTlsInput } from './inputs.ts';
 import { pendingIssuance } from './issuance.ts';
-import { defaultCertificateName } from './naming.ts';
+import { certificateNameOf } from './naming.ts';
 import { backoffDelayMs, type ReconcileResult, type ReconcilerDeps } from './ports.ts';
 import { observeShared, pushShared } from './shared-mode.ts';
 import { certificateStatus, statusPatch } from './status.ts';
@@ -85,8 +85,7 @@ export class Reconciler {
       throw new SyncFailure(Reason.InvalidSpec, `spec.gateway: ${(err as Error).message}`, 'terminal');
     }
     const sameGeneration = gdc.status?.observedGeneration === gdc.metadata.generation;
-    const certificateName =
-      gdc.spec.certificateName ?? defaultCertificateName(gdc.metadata.namespace, gdc.metadata.name);
+    const certificateName = certificateNameOf(gdc);
     // Names are known up front except for a bare domainId, which only the gateway can name.
     // Ids remembered in status are trusted only from a successful sync of this generation.
     const trustStatus = sameGeneration && readyCondition(gdc.status)?.status === 'True';

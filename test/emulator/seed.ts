@@ -31,10 +31,21 @@ export interface SeedCredentials {
   iam: { username: string; password: string; domainName: string };
 }
 
+/** A certificate held in SCM only (bought there or uploaded to SCM, never to a gateway). */
+export interface SeedScmCertificate {
+  name: string;
+  /** Main domain; `sans` are the others. */
+  domain: string;
+  sans?: string[];
+  /** RFC 3339; past means SCM lists it as EXPIRED. */
+  notAfter: string;
+}
+
 export interface Seed {
   projectId: string;
   gateways: SeedGateway[];
   credentials: SeedCredentials;
+  scmCertificates?: SeedScmCertificate[];
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -81,6 +92,10 @@ export function validateSeed(raw: unknown): Seed {
         names.add(d.name.toLowerCase());
       }
     }
+  }
+  for (const sc of s.scmCertificates ?? []) {
+    if (!isStr(sc.name) || !isStr(sc.domain) || Number.isNaN(Date.parse(sc.notAfter)))
+      fail(`scm certificate ${String(sc.name)}`);
   }
   const c = s.credentials;
   if (!c || !isStr(c.accessKey) || !isStr(c.secretKey)) fail('credentials.accessKey/secretKey');

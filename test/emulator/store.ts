@@ -1,7 +1,7 @@
 // The emulated cloud's state: gateways, groups, domains, certificates and which certificate each
 // domain serves. Handlers change it; admin endpoints and the library read it.
 import { randomBytes } from 'node:crypto';
-import type { Seed } from './seed.ts';
+import type { Seed, SeedScmCertificate } from './seed.ts';
 import type { CertInfo } from './x509.ts';
 
 export interface DomainRec {
@@ -57,6 +57,8 @@ export class Store {
   readonly projectId: string;
   readonly instances: InstanceRec[];
   readonly certs = new Map<string, CertRec>();
+  /** SCM's own certificates (not on any gateway), with the SCM ids they were given. */
+  readonly scmOnly: Array<SeedScmCertificate & { scmId: string; updateTime: string }>;
   private scmSeq = 0;
 
   constructor(seed: Seed) {
@@ -82,6 +84,11 @@ export class Store {
           certId: null,
         })),
       })),
+    }));
+    this.scmOnly = (seed.scmCertificates ?? []).map((c) => ({
+      ...c,
+      scmId: this.nextScmId(),
+      updateTime: now,
     }));
   }
 

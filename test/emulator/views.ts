@@ -142,22 +142,48 @@ export function boundDomainView(store: Store, d: DomainRec) {
 
 /** SCM CertificateDetail (page 002) for a certificate uploaded to the gateway. */
 export function scmView(c: CertRec, now = Date.now()) {
-  const wildcards = c.info.san.filter((s) => s.startsWith('*.')).length;
-  const expired = Date.parse(c.info.not_after) < now;
+  return scmEntry(
+    c.scmId,
+    c.name,
+    c.info.common_name || c.info.san[0] || '',
+    c.info.san,
+    c.info.not_after,
+    c.info.algorithm_type === 'ECC',
+    now,
+  );
+}
+
+/** The same shape for a certificate SCM holds itself (seed `scmCertificates`). */
+export function scmOnlyView(c: Store['scmOnly'][number], now = Date.now()) {
+  const notAfter = new Date(c.notAfter).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return scmEntry(c.scmId, c.name, c.domain, [c.domain, ...(c.sans ?? [])], notAfter, false, now);
+}
+
+function scmEntry(
+  id: string,
+  name: string,
+  domain: string,
+  san: string[],
+  notAfter: string,
+  ecc: boolean,
+  now: number,
+) {
+  const wildcards = san.filter((s) => s.startsWith('*.')).length;
+  const expired = Date.parse(notAfter) < now;
   return {
-    id: c.scmId,
-    name: c.name,
-    domain: c.info.common_name || c.info.san[0] || '',
-    sans: c.info.san.join(';'),
+    id,
+    name,
+    domain,
+    sans: san.join(';'),
     type: 'DV_SSL_CERT',
     deploy_support: true,
-    signature_algorithm: c.info.algorithm_type === 'ECC' ? 'SHA256WITHECDSA' : 'SHA256WITHRSA',
+    signature_algorithm: ecc ? 'SHA256WITHECDSA' : 'SHA256WITHRSA',
     brand: 'OTHERS',
-    expire_time: `${c.info.not_after.replace('T', ' ').replace('Z', '')}.0`,
-    domain_type: c.info.san.length > 1 ? 'MULTI_DOMAIN' : wildcards > 0 ? 'WILDCARD' : 'SINGLE_DOMAIN',
+    expire_time: `${notAfter.replace('T', ' ').replace('Z', '')}.0`,
+    domain_type: san.length > 1 ? 'MULTI_DOMAIN' : wildcards > 0 ? 'WILDCARD' : 'SINGLE_DOMAIN',
     validity_period: 12,
     status: expired ? 'EXPIRED' : 'UPLOAD',
-    domain_count: Math.max(1, c.info.san.length),
+    domain_count: Math.max(1, san.length),
     wildcard_count: wildcards,
     // The SDK's CertificateDetail requires these two (page 002 lists description only).
     description: '',

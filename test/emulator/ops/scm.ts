@@ -1,7 +1,8 @@
-// SCM `GET /v3/scm/certificates` (page 002): the certificates uploaded to the gateways, as SCM lists them.
+// SCM `GET /v3/scm/certificates` (page 002): the certificates uploaded to the gateways, as SCM lists them,
+// and the seed's SCM-only certificates.
 // Page 002 documents no 400 answer, so out-of-range or unknown query values fall back to the documented
 // defaults (limit is clamped to 10..50); an unknown status simply matches nothing.
-import { scmView } from '../views.ts';
+import { scmOnlyView, scmView } from '../views.ts';
 import type { Ctx, Reply } from './context.ts';
 
 const SORT_KEYS = ['certExpiredTime', 'certStatus', 'certUpdateTime'];
@@ -20,9 +21,12 @@ export function listScmCertificates(ctx: Ctx): Reply {
   const key = SORT_KEYS.includes(askedKey) ? askedKey : 'certUpdateTime';
   const status = ctx.query.get('status') || 'ALL';
 
-  const items = [...ctx.store.certs.values()].map((c) => ({ c, v: scmView(c) }));
+  const items = [
+    ...[...ctx.store.certs.values()].map((c) => ({ updated: c.updateTime, v: scmView(c) })),
+    ...ctx.store.scmOnly.map((c) => ({ updated: c.updateTime, v: scmOnlyView(c) })),
+  ];
   const keyOf = (x: (typeof items)[number]): string =>
-    key === 'certExpiredTime' ? x.c.info.not_after : key === 'certStatus' ? x.v.status : x.c.updateTime;
+    key === 'certExpiredTime' ? x.v.expire_time : key === 'certStatus' ? x.v.status : x.updated;
   const filtered = items.filter((x) => status === 'ALL' || x.v.status === status);
   filtered.sort((a, b) => {
     const k = keyOf(a).localeCompare(keyOf(b)) || a.v.id.localeCompare(b.v.id);
