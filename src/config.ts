@@ -27,6 +27,8 @@ export interface OperatorConfig {
   backoffMaxMs: number;
   deletionTimeoutMs: number;
   shutdownTimeoutMs: number;
+  /** 0: off. Otherwise the leader lists every certificate on the resources' gateways this often. */
+  inventoryIntervalMs: number;
 }
 
 const OPTIONS = {
@@ -53,6 +55,7 @@ const OPTIONS = {
   'backoff-max': { env: 'BACKOFF_MAX_SECONDS', def: '300' },
   'deletion-timeout': { env: 'DELETION_TIMEOUT_SECONDS', def: '600' },
   'shutdown-timeout': { env: 'SHUTDOWN_TIMEOUT_SECONDS', def: '25' },
+  'inventory-interval': { env: 'INVENTORY_INTERVAL_SECONDS', def: '0' },
 } as const;
 
 type Name = keyof typeof OPTIONS;
@@ -107,5 +110,6 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     backoffMaxMs: num('backoff-max', 0.001) * 1000,
     deletionTimeoutMs: num('deletion-timeout', 0) * 1000,
     shutdownTimeoutMs: num('shutdown-timeout', 1) * 1000,
+    inventoryIntervalMs: num('inventory-interval', 0) * 1000,
   };
 }

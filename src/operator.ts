@@ -3,8 +3,10 @@
 import type { Logger } from 'pino';
 import type { OperatorConfig } from './config.ts';
 import { Controller } from './controller/controller.ts';
+import { PeriodicInventory } from './inventory/periodic.ts';
 import { KubeConfig } from './kube/client-node.ts';
 import { LeaderElector } from './kube/leader-election.ts';
+import { KubeSecretSource } from './kube/resources.ts';
 import { metricsRoutes, probeRoutes, startHttpServer } from './observability/health.ts';
 import { createMetrics } from './observability/metrics.ts';
 
@@ -46,6 +48,17 @@ export async function startOperator(
       deletionTimeoutMs: cfg.deletionTimeoutMs,
     },
   });
+  const inventory =
+    cfg.inventoryIntervalMs > 0
+      ? new PeriodicInventory({
+          intervalMs: cfg.inventoryIntervalMs,
+          resources: () => controller.list(),
+          pool: controller.gateways,
+          secrets: new KubeSecretSource(kc),
+          metrics,
+          logger,
+        })
+      : undefined;
   const probes = await startHttpServer(
     cfg.probeAddress,
     probeRoutes({ live: () => true, ready: () => controller.cachesHealthy() }),
@@ -61,6 +74,7 @@ export async function startOperator(
   const stop = (reason: string): Promise<void> => {
     stopping ??= (async () => {
       logger.info({ reason }, 'shutting down');
+      await inventory?.stop();
       const drained = await controller.stop(cfg.shutdownTimeoutMs);
       if (!drained)
         logger.warn(
@@ -94,6 +108,7 @@ export async function startOperator(
       onStartedLeading: () => {
         logger.info({ identity: cfg.identity }, 'became leader; starting workers');
         controller.startWorkers();
+        inventory?.start();
       },
       // Like controller-runtime: a replica that lost its lease exits and starts again as a standby.
       onStoppedLeading: () => void stop('lost leadership'),
@@ -101,6 +116,7 @@ export async function startOperator(
     void elector.run();
   } else {
     controller.startWorkers();
+    inventory?.start();
   }
   return { controller, metricsUrl: metricsServer.url, probeUrl: probes.url, done, stop };
 }

@@ -155,6 +155,16 @@ export class Controller {
     return [...this.watches.resources, ...this.watches.secrets].every((r) => r.healthy());
   }
 
+  /** Every cached resource (all watched namespaces). */
+  list(): GatewayDomainCertificate[] {
+    return this.watches.resources.flatMap((r) => [...r.store.values()]);
+  }
+
+  /** The pooled gateway clients, shared with the periodic inventory (same rate limiters). */
+  get gateways(): GatewayPool {
+    return this.pool;
+  }
+
   get(key: string): GatewayDomainCertificate | undefined {
     for (const r of this.watches.resources) {
       const found = r.store.get(key);

@@ -1,7 +1,7 @@
 // The cluster side of the inventory: every GatewayDomainCertificate (all namespaces, paged), to say
 // which resource owns which cloud certificate.
-import { KubeConfig } from '@kubernetes/client-node';
 import type { GatewayDomainCertificate } from '../api/v1alpha1.ts';
+import { KubeConfig } from '../kube/client-node.ts';
 import { kubeRequest } from '../kube/http.ts';
 import { gdcPath } from '../kube/resources.ts';
 

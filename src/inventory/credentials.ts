@@ -4,8 +4,8 @@
 // Secret values are never echoed; errors name only the keys that were present.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { GatewayCredentials } from '../gateway/index.ts';
+import type { KubeConfig } from '../kube/client-node.ts';
 import { KubeSecretSource } from '../kube/resources.ts';
 import { CREDENTIAL_KEYS, credentialsFromData } from '../reconciler/inputs.ts';
 

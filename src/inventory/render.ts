@@ -1,13 +1,12 @@
 // Output formats: an aligned table for people, JSON and YAML (client-node's dumpYaml, a dependency
-// we already ship) for scripts. All three carry the same fields.
-import { dumpYaml } from '@kubernetes/client-node';
+// we already ship, loaded only when asked for: its index is large) for scripts. Same fields in all.
 import type { InventoryReport, InventoryRow } from './report.ts';
 
 export type OutputFormat = 'table' | 'json' | 'yaml';
 
-export function render(report: InventoryReport, format: OutputFormat): string {
+export async function render(report: InventoryReport, format: OutputFormat): Promise<string> {
   if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
-  if (format === 'yaml') return dumpYaml(report);
+  if (format === 'yaml') return (await import('@kubernetes/client-node')).dumpYaml(report);
   return table(report);
 }
 

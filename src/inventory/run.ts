@@ -2,9 +2,9 @@
 // 0: listed (and pruned) cleanly; 1: some listing or delete failed (what was listed is still shown);
 // 2: bad flags or credentials.
 import { readFileSync } from 'node:fs';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { gatewayEndpoints } from '../controller/gateway-pool.ts';
 import { createGatewayClient, type GatewayClient, type GatewayCredentials } from '../gateway/index.ts';
+import type { KubeConfig } from '../kube/client-node.ts';
 import { type InventoryArgs, inventoryUsage, parseInventoryArgs } from './args.ts';
 import { listResources, loadKubeConfig } from './cluster.ts';
 import { collectInventory, type InventoryTarget } from './collect.ts';
@@ -69,7 +69,7 @@ export async function runInventory(argv: string[], io: InventoryIo): Promise<num
       now: io.now?.() ?? new Date(),
       ...(args.pageSize ? { pageSize: args.pageSize } : {}),
     });
-    io.stdout(render(report, args.output));
+    io.stdout(await render(report, args.output));
     for (const e of report.errors) io.stderr(`inventory: ${e.source}: ${e.message}\n`);
     let failed = report.errors.length > 0;
     if (args.prune) {

@@ -76,6 +76,29 @@ export function createMetrics() {
       labelNames: ['namespace', 'name', 'reason'],
       registers: [registry],
     }),
+    cloudCertificateNotAfter: new Gauge({
+      name: 'apig_cert_sync_cloud_certificate_not_after_timestamp_seconds',
+      help: 'notAfter of every certificate on the gateways the resources use (--inventory-interval), managed or not.',
+      labelNames: ['source', 'gateway', 'name', 'managed'],
+      registers: [registry],
+    }),
+    cloudCertificateDaysLeft: new Gauge({
+      name: 'apig_cert_sync_cloud_certificate_days_left',
+      help: 'Whole days until notAfter at the last inventory (negative once expired).',
+      labelNames: ['source', 'gateway', 'name', 'managed'],
+      registers: [registry],
+    }),
+    inventoryRuns: new Counter({
+      name: 'apig_cert_sync_inventory_runs_total',
+      help: 'Periodic inventories by result (error: some gateway or credentials failed).',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    inventoryLastSuccess: new Gauge({
+      name: 'apig_cert_sync_inventory_last_success_timestamp_seconds',
+      help: 'When the last inventory without any failure finished.',
+      registers: [registry],
+    }),
     leaderStatus: new Gauge({
       name: 'leader_election_master_status',
       help: '1 while this process holds the lease.',
