@@ -31,7 +31,7 @@ export interface InventoryArgs {
 
 export const INVENTORY_FLAGS: Array<[string, string]> = [
   [
-    '--gateway SERVICE:ID[,name=N][,region=R][,project=P][,endpoint=URL]',
+    '--gateway SERVICE:ID[,name=N][,region=R][,project=P][,endpoint=URL][,iam=URL]',
     'a gateway to list (repeat); SERVICE apig or roma',
   ],
   ['--region R', 'default region of --gateway (endpoints https://apig.R.myhuaweicloud.com, …)'],
@@ -58,7 +58,7 @@ export const INVENTORY_FLAGS: Array<[string, string]> = [
 ];
 
 export function inventoryUsage(): string {
-  const w = Math.max(...INVENTORY_FLAGS.map(([f]) => f.length));
+  const w = 36; // longer flags put their description on the next line
   return [
     'apig-cert-sync inventory: every certificate in SCM and on the given gateways, with expiry and ownership',
     '',
@@ -66,7 +66,9 @@ export function inventoryUsage(): string {
     'credentials: --credentials-secret, --credentials-file, or HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK',
     '  [/HUAWEICLOUD_SDK_SECURITY_TOKEN] or HUAWEICLOUD_USERNAME/HUAWEICLOUD_PASSWORD/HUAWEICLOUD_DOMAIN_NAME',
     '',
-    ...INVENTORY_FLAGS.map(([f, d]) => `  ${f.padEnd(w)}  ${d}`),
+    ...INVENTORY_FLAGS.map(([f, d]) =>
+      f.length > w ? `  ${f}\n  ${''.padEnd(w)}  ${d}` : `  ${f.padEnd(w)}  ${d}`,
+    ),
   ].join('\n');
 }
 

@@ -77,13 +77,12 @@ export class PeriodicInventory {
       for (const row of report.certificates) {
         const notAfter = Date.parse(row.notAfter ?? '');
         if (!Number.isFinite(notAfter) || row.daysLeft === undefined) continue;
-        const labels = {
-          source: row.source,
-          gateway: row.gateway,
-          name: row.name,
-          managed: String(!!row.managedBy),
-        };
-        next.set(JSON.stringify(labels), { labels, notAfter: notAfter / 1000, daysLeft: row.daysLeft });
+        // A global certificate counts on each gateway that serves it (the alert names where it matters).
+        const serving = [...new Set(row.domains.map((d) => d.gateway))];
+        for (const gateway of serving.length > 0 && row.gateway === 'global' ? serving : [row.gateway]) {
+          const labels = { source: row.source, gateway, name: row.name, managed: String(!!row.managedBy) };
+          next.set(JSON.stringify(labels), { labels, notAfter: notAfter / 1000, daysLeft: row.daysLeft });
+        }
       }
     }
     for (const [key, labels] of this.published) {

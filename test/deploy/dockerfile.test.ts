@@ -18,6 +18,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultSeed } from '../emulator/seed.ts';
+import { startEmulator } from '../emulator/server.ts';
 import { createNamespace, kubeconfigPath } from '../support/kube.ts';
 import { lintTool } from '../support/lint-tools.ts';
 import { REPO } from '../support/manifests.ts';
@@ -153,6 +155,57 @@ describe('the image command', () => {
     expect(code, p.stderr.join('\n')).toBe(0);
     expect(out).toContain('--leader-elect');
     expect(out).toContain('WATCH_NAMESPACES');
+  });
+
+  it('ships the inventory command (dist/src/inventory/main.js): --help, and a listing of an account', async () => {
+    const help = spawnNode('inventory-help', ['dist/src/inventory/main.js', '--help'], {
+      cwd: app,
+      env: env(),
+      nodeFlags,
+    });
+    procs.push(help);
+    expect((await help.exited).code, help.stderr.join('\n')).toBe(0);
+    expect(help.logs.map((l) => l.msg).join('\n')).toContain('--warn-days');
+    const seed = defaultSeed();
+    const soon = new Date(Date.now() + 10 * 86_400_000 + 3_600_000).toISOString();
+    seed.scmCertificates = [{ name: 'scm_image_check', domain: 'image.example.com', notAfter: soon }];
+    const emu = await startEmulator({ seed });
+    try {
+      const args = [
+        '--no-cluster',
+        '--allow-insecure-http',
+        `--endpoint=${emu.url}`,
+        `--project-id=${seed.projectId}`,
+      ];
+      const p = spawnNode(
+        'inventory',
+        ['dist/src/inventory/main.js', ...args, `--gateway=apig:${seed.gateways[0]!.id}`],
+        {
+          cwd: app,
+          env: env({
+            HUAWEICLOUD_SDK_AK: seed.credentials.accessKey,
+            HUAWEICLOUD_SDK_SK: seed.credentials.secretKey,
+          }),
+          nodeFlags,
+        },
+      );
+      procs.push(p);
+      expect((await p.exited).code, p.stderr.join('\n')).toBe(0);
+      const row = p.logs.map((l) => String(l.msg)).find((l) => l.startsWith('scm_image_check'));
+      expect(row?.split(/ +/)).toEqual([
+        'scm_image_check',
+        'scm',
+        '-',
+        '-',
+        '-',
+        soon.replace(/\.\d{3}Z$/, 'Z'),
+        '10',
+        '-',
+        'expiring',
+      ]);
+    } finally {
+      await emu.close();
+    }
   });
 
   it('starts against the API server, becomes ready, and stops cleanly on SIGTERM', async () => {

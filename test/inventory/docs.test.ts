@@ -1,0 +1,29 @@
+// The README's flag table lists every operator flag (the inventory's --inventory-interval among them),
+// and its inventory section every inventory flag --help prints.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { usage } from '../../src/config.ts';
+import { INVENTORY_FLAGS } from '../../src/inventory/args.ts';
+
+const README = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
+
+describe('README', () => {
+  it('has a row for every operator flag, with its environment variable and default', () => {
+    for (const line of usage().split('\n')) {
+      const [, flag, env] = /--(\S+)\s+env (\S+)/.exec(line)!;
+      expect(README, flag).toMatch(new RegExp(`\\| \`--${flag}\` \\| \`${env}\` \\|`));
+    }
+    expect(usage()).toContain('--inventory-interval');
+  });
+
+  it('names every inventory flag in its Inventory section', () => {
+    const section = README.slice(
+      README.indexOf('## Inventory'),
+      README.indexOf('## How the code is laid out'),
+    );
+    for (const [spec] of INVENTORY_FLAGS) {
+      for (const flag of spec.match(/--[a-z-]+/g)!) expect(section, flag).toContain(flag);
+    }
+  });
+});
