@@ -223,8 +223,10 @@ describe.concurrent('issued and renewed by the real cert-manager, bound by the o
           previous = now;
         }
         // Replaced certificates are cleaned up (possibly after Ready): one left, the bound one.
-        await waitFor(`${name}: only the bound certificate left on the gateway`, () =>
-          emulator.state.certificates.length === 1 ? true : undefined,
+        await waitFor(
+          `${name}: only the bound certificate left on the gateway`,
+          () => (emulator.state.certificates.length === 1 ? true : undefined),
+          { timeoutMs: 60_000 },
         );
         expect(emulator.state.certificates[0]?.serial_number).toBe(previous.serial);
         const log = emulator.calls();
