@@ -5,7 +5,7 @@
 // gateway emulator.
 
 import { describe, it } from 'vitest';
-import { GROUP, PLURAL, VERSION } from '../../src/api/v1alpha1.ts';
+import { type GatewayDomainCertificateSpec, GROUP, PLURAL, VERSION } from '../../src/api/v1alpha1.ts';
 import {
   chainOf,
   createCertificate,
@@ -51,6 +51,21 @@ const contentWrites = (v: FixtureBase) => {
   const c = v.emulator.calls().counts;
   return (c.UploadDomainCertificate ?? 0) + (c.UpdateCertificate ?? 0) + (c.CreateCertificate ?? 0);
 };
+
+/** A Certificate `name` for `domain` issued from the root CA into `<name>-tls`, and a resource bound to it. */
+async function issuedAndBound(
+  f: FixtureBase,
+  v: FixtureBase,
+  name: string,
+  domain: string,
+  gdc: Partial<GatewayDomainCertificateSpec> = {},
+): Promise<Issued> {
+  await createCertificate(f, name, { ...fromRoot, secretName: `${name}-tls`, dnsNames: [domain] });
+  const issued = await waitIssued(f, name);
+  await createGdc(v, name, domainSpec(v, domain, { secretName: `${name}-tls`, ...gdc }));
+  await bound(v, name, domain, issued);
+  return issued;
+}
 
 describe.concurrent('the real cert-manager around a bound resource', () => {
   it("cert-manager's temporary certificate is never pushed: IssuancePending until the real one, bound once", {
@@ -103,14 +118,7 @@ describe.concurrent('the real cert-manager around a bound resource', () => {
   }, async ({ expect }) => {
     const { f } = suite;
     await withEmulator(f, async (v) => {
-      await createCertificate(f, 'regen', {
-        ...fromRoot,
-        secretName: 'regen-tls',
-        dnsNames: ['t06.example.org'],
-      });
-      const first = await waitIssued(f, 'regen');
-      await createGdc(v, 'regen', domainSpec(v, 't06.example.org', { secretName: 'regen-tls' }));
-      await bound(v, 'regen', 't06.example.org', first);
+      const first = await issuedAndBound(f, v, 'regen', 't06.example.org');
 
       v.emulator.resetCalls();
       await f.core.deleteNamespacedSecret({ name: 'regen-tls', namespace: f.ns });
@@ -126,15 +134,8 @@ describe.concurrent('the real cert-manager around a bound resource', () => {
   }, async ({ expect }) => {
     const { f } = suite;
     await withEmulator(f, async (v) => {
-      const spec = { ...fromRoot, secretName: 'gone-tls', dnsNames: ['t07.example.org'] };
-      await createCertificate(f, 'gone', spec);
-      const first = await waitIssued(f, 'gone');
-      await createGdc(
-        v,
-        'gone',
-        domainSpec(v, 't07.example.org', { secretName: 'gone-tls', verifyInterval: '2s' }),
-      );
-      await bound(v, 'gone', 't07.example.org', first);
+      const first = await issuedAndBound(f, v, 'gone', 't07.example.org', { verifyInterval: '2s' });
+      const spec = (await getCertificate(f, 'gone')).spec;
 
       v.emulator.resetCalls();
       const deletedAt = new Date();
@@ -203,14 +204,7 @@ describe.concurrent('the real cert-manager around a bound resource', () => {
   }, async ({ expect }) => {
     const { f } = suite;
     await withEmulator(f, async (v) => {
-      await createCertificate(f, 'rename', {
-        ...fromRoot,
-        secretName: 'rename-tls',
-        dnsNames: ['t09.example.org'],
-      });
-      const first = await waitIssued(f, 'rename');
-      await createGdc(v, 'rename', domainSpec(v, 't09.example.org', { secretName: 'rename-tls' }));
-      await bound(v, 'rename', 't09.example.org', first);
+      const first = await issuedAndBound(f, v, 'rename', 't09.example.org');
 
       v.emulator.resetCalls();
       await patchCertificateSpec(f, 'rename', { dnsNames: ['elsewhere.example.net'] });
@@ -235,18 +229,7 @@ describe.concurrent('the real cert-manager around a bound resource', () => {
   }, async ({ expect }) => {
     const { f } = suite;
     await withEmulator(f, async (v) => {
-      await createCertificate(f, 'detach', {
-        ...fromRoot,
-        secretName: 'detach-tls',
-        dnsNames: ['t10.example.org'],
-      });
-      const issued = await waitIssued(f, 'detach');
-      await createGdc(
-        v,
-        'detach',
-        domainSpec(v, 't10.example.org', { secretName: 'detach-tls', deletionPolicy: 'Detach' }),
-      );
-      await bound(v, 'detach', 't10.example.org', issued);
+      const issued = await issuedAndBound(f, v, 'detach', 't10.example.org', { deletionPolicy: 'Detach' });
 
       await f.custom.deleteNamespacedCustomObject({
         group: GROUP,

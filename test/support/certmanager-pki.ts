@@ -7,26 +7,22 @@ import type { FixtureBase } from './operator.ts';
 export const ROOT_CN = 'apig-cert-sync test root';
 export const INTERMEDIATE_CN = 'apig-cert-sync test intermediate';
 
+/** A CA Certificate issued by `issuer`, and a CA Issuer of the same name over its Secret. */
+async function caIssuer(f: FixtureBase, name: string, commonName: string, issuer: string): Promise<void> {
+  await createCertificate(f, name, {
+    isCA: true,
+    commonName,
+    secretName: `${name}-tls`,
+    privateKey: { algorithm: 'ECDSA', size: 256 },
+    issuerRef: { name: issuer, kind: 'Issuer' },
+  });
+  await waitIssued(f, name);
+  await createIssuer(f, name, { ca: { secretName: `${name}-tls` } });
+}
+
 /** Issuers selfsigned and root-ca, and intermediate-ca unless `intermediate` is false. */
 export async function createIssuers(f: FixtureBase, { intermediate = true } = {}): Promise<void> {
   await createIssuer(f, 'selfsigned', { selfSigned: {} });
-  await createCertificate(f, 'root-ca', {
-    isCA: true,
-    commonName: ROOT_CN,
-    secretName: 'root-ca-tls',
-    privateKey: { algorithm: 'ECDSA', size: 256 },
-    issuerRef: { name: 'selfsigned', kind: 'Issuer' },
-  });
-  await waitIssued(f, 'root-ca');
-  await createIssuer(f, 'root-ca', { ca: { secretName: 'root-ca-tls' } });
-  if (!intermediate) return;
-  await createCertificate(f, 'intermediate-ca', {
-    isCA: true,
-    commonName: INTERMEDIATE_CN,
-    secretName: 'intermediate-ca-tls',
-    privateKey: { algorithm: 'ECDSA', size: 256 },
-    issuerRef: { name: 'root-ca', kind: 'Issuer' },
-  });
-  await waitIssued(f, 'intermediate-ca');
-  await createIssuer(f, 'intermediate-ca', { ca: { secretName: 'intermediate-ca-tls' } });
+  await caIssuer(f, 'root-ca', ROOT_CN, 'selfsigned');
+  if (intermediate) await caIssuer(f, 'intermediate-ca', INTERMEDIATE_CN, 'root-ca');
 }
