@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { GatewayDomainCertificate } from '../api/v1alpha1.ts';
+import { compactResource, intern } from '../kube/compact.ts';
 import { Reflector, type ReflectorOptions, type WatchEventType } from '../kube/reflector.ts';
 import { gdcPath, secretsPath } from '../kube/resources.ts';
 
@@ -23,12 +24,6 @@ function secretDigest(obj: KubernetesObject): SecretDigest {
   return { digest: h.digest('hex') };
 }
 
-/** Resources are cached whole but for managedFields, which can be most of an object's size. */
-function slim(obj: KubernetesObject): GatewayDomainCertificate {
-  const { managedFields: _m, ...metadata } = obj.metadata ?? {};
-  return { ...(obj as GatewayDomainCertificate), metadata: metadata as GatewayDomainCertificate['metadata'] };
-}
-
 /** Which resources name which Secret (namespace/name → resource keys), kept in step with the cache. */
 export class SecretIndex {
   private readonly bySecret = new Map<string, Set<string>>();
@@ -39,7 +34,7 @@ export class SecretIndex {
     this.byResource.delete(key);
     if (!gdc) return;
     const ns = gdc.metadata.namespace;
-    const secrets = [`${ns}/${gdc.spec.secretName}`, `${ns}/${gdc.spec.credentialsSecretRef.name}`];
+    const secrets = [`${ns}/${gdc.spec.secretName}`, intern(`${ns}/${gdc.spec.credentialsSecretRef.name}`)];
     this.byResource.set(key, secrets);
     for (const s of secrets) {
       const set = this.bySecret.get(s) ?? new Set<string>();
@@ -104,7 +99,7 @@ export function createWatches(opts: {
         new Reflector<GatewayDomainCertificate>({
           ...common,
           path: gdcPath(ns),
-          transform: slim,
+          transform: compactResource, // no managedFields, repeated strings shared
           onChange: opts.onResource,
         }),
     ),
