@@ -2,6 +2,7 @@
 // owns, and that serve no domain. Dry-run unless confirmed; each candidate's bindings are read once
 // more right before its delete, so a domain bound since the listing keeps its certificate.
 import type { GatewayClient } from '../gateway/index.ts';
+import { isNotFound } from '../reconciler/failures.ts';
 import type { InventoryTarget } from './collect.ts';
 import type { InventoryReport, InventoryRow } from './report.ts';
 
@@ -47,6 +48,11 @@ export async function prune(
       await client.deleteCertificate(row.id);
       out.push({ row, action: 'deleted' });
     } catch (err) {
+      // Gone already: a retried delete whose first answer was lost, or someone else's sweep.
+      if (isNotFound(err)) {
+        out.push({ row, action: 'deleted', detail: 'already gone' });
+        continue;
+      }
       out.push({ row, action: 'failed', detail: (err as Error).message });
     }
   }

@@ -170,9 +170,15 @@ describe('inventory', () => {
     expect(acct.emu.state.certificates.map((c) => c.name)).toContain(acct.names.leftover);
     expect(acct.emu.calls().writes).toBe(0);
 
+    // The delete's connection drops once: the (idempotent) delete is sent again and completes.
+    acct.emu.resetCalls();
+    acct.emu.setFaults({ failNext: [{ kind: 'drop' }], operations: ['DeleteCertificate'] });
     const real = await inventory([...clusterFlags(), '--prune', '--confirm', '-o', 'json']);
+    acct.emu.resetFaults();
     expect(real.code).toBe(0);
     expect(real.stderr).toContain(`prune: deleted ${acct.names.leftover} `);
+    expect(acct.emu.calls().counts.DeleteCertificate).toBe(2);
+    expect(acct.emu.calls().writes).toBe(2);
     const left = acct.emu.state.certificates.map((c) => c.name);
     expect(left).not.toContain(acct.names.leftover);
     // Bound (retained) leftovers, other people's unbound certificates and everything owned stay.
