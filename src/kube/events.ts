@@ -78,6 +78,7 @@ export class EventRecorder {
       // Without a uid, fall back to the object's identity so distinct objects never share a series.
       const key = [obj.uid || `${obj.namespace}/${obj.kind}/${obj.name}`, reason, text].join('\0');
       const now = Date.now();
+      this.#expire(now);
       let s = this.#series.get(key);
       this.#series.delete(key);
       if (s && now - s.lastMs < this.#o.windowMs) {
@@ -91,6 +92,15 @@ export class EventRecorder {
       this.#schedule(s, reason);
     } catch (err) {
       this.#o.logger.warn({ err: String(err), reason }, 'could not record event');
+    }
+  }
+
+  // Series past the window can only start over: drop them (least recently used first, so from the front)
+  // on the next event, rather than keep up to maxCached of them until the LRU bound pushes them out.
+  #expire(now: number): void {
+    for (const [key, s] of this.#series) {
+      if (now - s.lastMs < this.#o.windowMs || s.queued) break;
+      this.#series.delete(key);
     }
   }
 
@@ -112,7 +122,7 @@ export class EventRecorder {
       kind: 'Event',
       reportingController: this.#o.reportingController,
       reportingInstance: this.#o.reportingInstance,
-      regarding: { ...obj },
+      regarding: obj, // shared with the series, never changed
       type,
       reason,
       action,
