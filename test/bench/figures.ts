@@ -9,6 +9,15 @@ export interface Memory {
   heapUsed: number;
   heapTotal: number;
   external: number;
+  /** Committed size per V8 heap space (new, old, code, large object…), from nodejs_heap_space_size_total_bytes. */
+  spaces: Record<string, number>;
+}
+
+function heapSpaces(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^nodejs_heap_space_size_total_bytes\{space="([^"]+)"\} (\S+)$/gm))
+    out[m[1]!] = Number(m[2]);
+  return out;
 }
 
 /** RSS and its high-water mark from /proc; heap and external memory from the operator's /metrics. */
@@ -20,6 +29,7 @@ export async function memory(op: OperatorProcess): Promise<Memory> {
     heapUsed: metricSum(text, 'nodejs_heap_size_used_bytes'),
     heapTotal: metricSum(text, 'nodejs_heap_size_total_bytes'),
     external: metricSum(text, 'nodejs_external_memory_bytes'),
+    spaces: heapSpaces(text),
   };
 }
 

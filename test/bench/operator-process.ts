@@ -20,6 +20,8 @@ export interface OperatorProcess {
   cpuSeconds(): number;
   /** SIGTERM; resolves with the ms until the process exited. */
   stop(): Promise<number>;
+  /** Resolves with the exit code (or signal) when the process ends, for whatever reason. */
+  exited: Promise<string>;
   /** Last lines the operator wrote (warn and above), for failure messages. */
   logTail(): string;
 }
@@ -38,6 +40,8 @@ export async function startOperatorProcess(opts: {
   extraArgs?: string[];
   /** The entry point: src/main.ts (default) or a compiled main.js (see build.ts). */
   main?: string;
+  /** Extra environment, e.g. NODE_OPTIONS as the Deployment sets it. */
+  env?: Record<string, string>;
   /** Node flags before the script, e.g. --max-old-space-size. */
   nodeArgs?: string[];
 }): Promise<OperatorProcess> {
@@ -62,10 +66,13 @@ export async function startOperatorProcess(opts: {
       String(opts.concurrency),
       ...(opts.extraArgs ?? []),
     ],
-    { env: { ...process.env, KUBECONFIG: opts.kubeconfigPath }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      env: { ...process.env, ...opts.env, KUBECONFIG: opts.kubeconfigPath },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   running.add(child);
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const exited = new Promise<string>((r) => child.once('exit', (code, signal) => r(String(signal ?? code))));
   void exited.then(() => running.delete(child));
   const tail: string[] = [];
   const keep = (chunk: Buffer) => {
@@ -106,6 +113,7 @@ export async function startOperatorProcess(opts: {
       }
       return performance.now() - t;
     },
+    exited,
     logTail: () => tail.join('\n'),
   };
 }
