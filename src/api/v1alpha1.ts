@@ -85,6 +85,13 @@ export interface DomainStatus {
   minSslVersion?: string;
 }
 
+/** A create or upload whose outcome may be unknown: the next attempt looks for it before writing. */
+export interface PendingWrite {
+  name?: string;
+  serialNumber?: string;
+  since?: string;
+}
+
 export interface GatewayDomainCertificateStatus {
   observedGeneration?: number;
   conditions?: Condition[];
@@ -94,6 +101,10 @@ export interface GatewayDomainCertificateStatus {
   lastVerifiedTime?: string;
   failures?: number;
   nextRetryTime?: string;
+  /** Recorded just before a non-idempotent write, cleared by the sync that confirms it. */
+  pendingWrite?: PendingWrite;
+  /** Digest of the TLS Secret's data at the last sync: equal to the watch's digest means unchanged. */
+  secretDigest?: string;
 }
 
 export interface GatewayDomainCertificate {

@@ -9,11 +9,13 @@ import { KubeSecretSource, KubeStatusWriter } from '../kube/resources.ts';
 import { WorkQueue } from '../kube/workqueue.ts';
 import { logContext } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import type { SecretSource } from '../reconciler/inputs.ts';
 import type { ReconcilerDeps } from '../reconciler/ports.ts';
 import { Reconciler } from '../reconciler/reconciler.ts';
 import { DomainClaims } from './domain-claims.ts';
 import { GatewayPool, type PoolOptions } from './gateway-pool.ts';
 import { createWatches, needsReconcile, SecretIndex, type WatchSet, type WatchTiming } from './watches.ts';
+import { WrittenStatus } from './written-status.ts';
 
 const NAME = 'gatewaydomaincertificate';
 
@@ -35,6 +37,7 @@ export class Controller {
   private readonly watches: WatchSet;
   private readonly index = new SecretIndex();
   private readonly claims = new DomainClaims();
+  private readonly written = new WrittenStatus();
   private readonly pool: GatewayPool;
   private readonly reconciler: Reconciler;
   private readonly events: EventRecorder;
@@ -74,9 +77,9 @@ export class Controller {
     });
     this.reconciler = new Reconciler({
       ...opts.reconciler,
-      secrets: new KubeSecretSource(opts.kubeConfig),
+      secrets: this.secretSource(new KubeSecretSource(opts.kubeConfig)),
       gateways: this.pool,
-      status: new KubeStatusWriter(opts.kubeConfig),
+      status: new KubeStatusWriter(opts.kubeConfig, (w) => this.written.remember(w)),
       events: {
         event: (gdc, type, reason, action, note) =>
           this.events.event(
@@ -113,6 +116,7 @@ export class Controller {
           m.resourceReady.set({ ...labels, reason }, 0);
         },
         deleted: (gdc) => this.forgetMetrics(gdc.metadata.namespace, gdc.metadata.name),
+        cleaned: (_gdc, count) => m.certificatesDeleted.inc({ cause: 'replaced' }, count),
       },
     });
     this.watches = createWatches({
@@ -121,6 +125,7 @@ export class Controller {
       logger,
       ...(opts.watch ? { watch: opts.watch } : {}),
       onResource: (_type, key, next, prev) => {
+        this.written.caughtUp(key, next);
         this.index.update(key, next);
         // A resource whose claim changed can free (or take) a domain another one waits for.
         for (const other of this.claims.update(key, next)) this.queue.add(other);
@@ -131,6 +136,23 @@ export class Controller {
         for (const key of this.index.users(secretKey)) this.queue.add(key);
       },
     });
+  }
+
+  /** Secret reads go to the API; digests come from the watch caches (a restart reads no Secret). */
+  private secretSource(source: KubeSecretSource): SecretSource {
+    return {
+      get: (namespace, name) => {
+        this.opts.metrics.secretReads.inc();
+        return source.get(namespace, name);
+      },
+      cachedDigest: (namespace, name) => {
+        for (const r of this.watches?.secrets ?? []) {
+          const d = r.store.get(`${namespace}/${name}`);
+          if (d) return d.digest;
+        }
+        return undefined;
+      },
+    };
   }
 
   private forgetMetrics(namespace: string, name: string) {
@@ -168,7 +190,7 @@ export class Controller {
   get(key: string): GatewayDomainCertificate | undefined {
     for (const r of this.watches.resources) {
       const found = r.store.get(key);
-      if (found) return found;
+      if (found) return this.written.newest(key, found);
     }
     return undefined;
   }

@@ -1,27 +1,20 @@
 // What the controller watches and how an event becomes work: GatewayDomainCertificates in full
 // (they are small), and Secrets only as digests — TLS Secrets by field selector, credentials
 // Secrets (type Opaque) likewise — so memory stays flat however many Secrets the cluster holds.
-import { createHash } from 'node:crypto';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { GatewayDomainCertificate } from '../api/v1alpha1.ts';
 import { compactResource, intern } from '../kube/compact.ts';
 import { Reflector, type ReflectorOptions, type WatchEventType } from '../kube/reflector.ts';
 import { gdcPath, secretsPath } from '../kube/resources.ts';
+import { secretDataDigest } from '../kube/secret-digest.ts';
 
 export interface SecretDigest {
   digest: string;
 }
 
 function secretDigest(obj: KubernetesObject): SecretDigest {
-  const data = (obj as { data?: Record<string, string> }).data ?? {};
-  const h = createHash('sha256');
-  for (const k of Object.keys(data).sort())
-    h.update(k)
-      .update('\0')
-      .update(data[k] ?? '')
-      .update('\0');
-  return { digest: h.digest('hex') };
+  return { digest: secretDataDigest((obj as { data?: Record<string, string> }).data) };
 }
 
 /** Which resources name which Secret (namespace/name → resource keys), kept in step with the cache. */

@@ -24,6 +24,8 @@ export class GatewayError extends Error {
   readonly errorMsg: string | undefined;
   readonly requestId: string | undefined;
   readonly retryAfterMs: number | undefined;
+  /** A write that may have been performed although it failed (timeout, reset, 5xx): look before re-sending. */
+  outcomeUnknown = false;
 
   constructor(init: GatewayErrorInit) {
     const errorMsg = init.errorMsg === undefined ? undefined : scrub(init.errorMsg);
@@ -57,6 +59,7 @@ export class GatewayError extends Error {
       errorCode: this.errorCode,
       errorMsg: this.errorMsg,
       requestId: this.requestId,
+      ...(this.outcomeUnknown ? { outcomeUnknown: true } : {}),
     };
   }
 }

@@ -135,8 +135,13 @@ export class Transport {
         tries--; // the one re-login retry does not eat into the retry budget
         continue;
       }
-      const retryable = err.retryable && (spec.idempotent || outcome.notSent || err.status !== undefined);
-      if (!retryable || tries >= this.r.maxAttempts) throw err;
+      // A non-idempotent write is re-sent only when the gateway surely did not perform it: the request
+      // never left, or the gateway itself refused it for throttling. A timeout, a reset or any 5xx
+      // (a load balancer's 504 after the gateway stored the upload) leaves the outcome unknown: the
+      // caller must find out what the gateway holds before writing again.
+      const safe = spec.idempotent || outcome.notSent || err.kind === 'throttled';
+      if (!safe && (err.status === undefined || err.status >= 500)) err.outcomeUnknown = true;
+      if (!err.retryable || !safe || tries >= this.r.maxAttempts) throw err;
       await sleep(this.delayFor(err, tries));
     }
   }

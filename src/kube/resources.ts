@@ -6,6 +6,7 @@ import { FINALIZER, GROUP, PLURAL, VERSION } from '../api/v1alpha1.ts';
 import type { SecretSource } from '../reconciler/inputs.ts';
 import type { StatusWriter } from '../reconciler/ports.ts';
 import { errorCode, kubeRequest } from './http.ts';
+import { secretDataDigest } from './secret-digest.ts';
 
 const MERGE = 'application/merge-patch+json';
 
@@ -21,17 +22,20 @@ export function secretsPath(namespace?: string, name?: string): string {
 
 export class KubeStatusWriter implements StatusWriter {
   private readonly kc: KubeConfig;
-  constructor(kc: KubeConfig) {
+  private readonly onWritten: ((written: GatewayDomainCertificate) => void) | undefined;
+  /** `onWritten` sees each object as the API server returned it after a status write. */
+  constructor(kc: KubeConfig, onWritten?: (written: GatewayDomainCertificate) => void) {
     this.kc = kc;
+    this.onWritten = onWritten;
   }
 
   async patchStatus(gdc: GatewayDomainCertificate, status: Record<string, unknown>): Promise<void> {
     try {
-      await kubeRequest(this.kc, `${gdcPath(gdc.metadata.namespace, gdc.metadata.name)}/status`, {
-        method: 'PATCH',
-        contentType: MERGE,
-        body: { status },
-      });
+      const written = await kubeRequest<GatewayDomainCertificate | undefined>(
+        this.kc,
+        `${gdcPath(gdc.metadata.namespace, gdc.metadata.name)}/status`,
+        { method: 'PATCH', contentType: MERGE, body: { status } },
+      );
       // Update the cached object too, so a reconcile that runs before the watch delivers this write
       // does not act on the status it replaced.
       const next: Record<string, unknown> = { ...gdc.status };
@@ -40,6 +44,10 @@ export class KubeStatusWriter implements StatusWriter {
         else next[k] = v;
       }
       gdc.status = next as GatewayDomainCertificate['status'];
+      if (written?.metadata?.resourceVersion) {
+        gdc.metadata.resourceVersion = written.metadata.resourceVersion;
+        this.onWritten?.(written);
+      }
     } catch (err) {
       if (errorCode(err) !== 404) throw err; // deleted meanwhile: nothing left to describe
     }
@@ -80,7 +88,8 @@ export class KubeSecretSource implements SecretSource {
       const data: Record<string, string> = {};
       for (const [k, v] of Object.entries(s.data ?? {})) data[k] = Buffer.from(v, 'base64').toString('utf8');
       const annotations = s.metadata?.annotations;
-      return { data, ...(s.type ? { type: s.type } : {}), ...(annotations ? { annotations } : {}) };
+      const digest = secretDataDigest(s.data);
+      return { data, digest, ...(s.type ? { type: s.type } : {}), ...(annotations ? { annotations } : {}) };
     } catch (err) {
       if (errorCode(err) === 404) return undefined;
       throw err;

@@ -64,6 +64,23 @@ export function createMetrics() {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
+    secretReads: new Counter({
+      name: 'apig_cert_sync_secret_reads_total',
+      help: 'Secrets read from the Kubernetes API (a restart over unchanged resources reads none).',
+      registers: [registry],
+    }),
+    certificatesDeleted: new Counter({
+      name: 'apig_cert_sync_certificates_deleted_total',
+      help: 'Certificates of ours deleted because nothing is bound to them any more, by why: replaced by a sync, or found by the sweep.',
+      labelNames: ['cause'],
+      registers: [registry],
+    }),
+    sweeps: new Counter({
+      name: 'apig_cert_sync_sweeps_total',
+      help: 'Leftover sweeps run, by result.',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
     certificateNotAfter: new Gauge({
       name: 'apig_cert_sync_certificate_not_after_timestamp_seconds',
       help: 'notAfter of the certificate each resource has bound at the gateway (alert when it nears now).',

@@ -1,15 +1,20 @@
-// Mode Domain: upload the certificate to the domain's own endpoint (page 004), which creates a new
-// certificate and binds it in one call; read back with page 000; remove the one it replaced.
+// Mode Domain: the first sync uploads to the domain's own endpoint (page 004), which creates a
+// certificate and binds it in one call; renewals update that certificate in place; read back with
+// page 000.
 
 import type { CertificateStatus, DomainStatus } from '../api/v1alpha1.ts';
 import { Reason } from '../api/v1alpha1.ts';
 import { isNotFound, SyncFailure } from './failures.ts';
 import {
-  findOwnCertificate,
+  certificateBody,
+  findOwnCertificates,
   type Observation,
   type PushResult,
+  removeUnbound,
   type SyncContext,
+  type SyncMode,
   sameSerial,
+  writeThenLook,
 } from './sync-context.ts';
 
 export interface DomainTarget {
@@ -129,24 +134,49 @@ export async function observeDomain(
   }
 }
 
-export async function pushDomain(
-  ctx: SyncContext,
-  t: DomainTarget,
-  known?: CertificateStatus,
-): Promise<PushResult> {
-  const own = await findOwnCertificate(ctx, { instance_id: t.instanceId }, known);
-  if (own?.id && (await observeDomain(ctx, t, own.id)).serving) {
-    // Uploaded by an earlier run that died before writing status: adopt it, never upload twice.
-    return { certificateId: own.id, action: 'Adopted' };
+/** Domain mode behind the common interface, for one resolved domain. */
+export function domainMode(ctx: SyncContext, t: DomainTarget): SyncMode {
+  return {
+    push: (known) => pushDomain(ctx, t, known),
+    observe: (id) => observeDomain(ctx, t, id),
+    cleanup: (ids) => removeUnbound(ctx, ids),
+  };
+}
+
+/**
+ * A renewal updates our bound certificate in place (one idempotent write); a first sync, or a domain
+ * no longer bound to ours, uploads (non-idempotent: intent recorded first). After a lost answer the
+ * certificate that write may have made is looked for, and adopted, before anything is written again.
+ */
+async function pushDomain(ctx: SyncContext, t: DomainTarget, known?: CertificateStatus): Promise<PushResult> {
+  const replaced: string[] = [];
+  if (ctx.pending) {
+    const own = await findOwnCertificates(ctx, { instance_id: t.instanceId });
+    replaced.push(...own.others);
+    if (own.match?.id) {
+      const seen = await observeDomain(ctx, t, own.match.id);
+      const id = own.match.id;
+      if (seen.serving)
+        return { certificateId: id, action: 'Adopted', seen, replaced: without(replaced, id) };
+      replaced.push(id);
+    }
   }
-  const res = await ctx.client.uploadDomainCertificate(t.instanceId, t.groupId, t.domainId, {
-    name: ctx.certificateName,
-    cert_content: ctx.bundle.certChainPem,
-    private_key: ctx.bundle.privateKeyPkcs8Pem,
-    type: 'instance',
-    instance_id: t.instanceId,
-    ...(ctx.trustedCaPem ? { trusted_root_ca: ctx.trustedCaPem } : {}),
-  });
+  const body = certificateBody(ctx, { type: 'instance', instance_id: t.instanceId });
+  const ours = known?.id && known.name === ctx.certificateName ? known.id : undefined;
+  if (ours && !sameSerial(known?.serialNumber, ctx.bundle.leaf.serialNumber)) {
+    try {
+      const lost = await writeThenLook(() => ctx.client.updateCertificate(ours, body));
+      const seen = await observeDomain(ctx, t, ours);
+      if (seen.serving)
+        return { certificateId: ours, action: 'Updated', seen, replaced: without(replaced, ours) };
+      if (lost) throw lost;
+      // Ours is no longer what the domain serves (drift): uploading binds a new one; ours goes.
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+  await ctx.intend();
+  const res = await ctx.client.uploadDomainCertificate(t.instanceId, t.groupId, t.domainId, body);
   const id = res.ssl_id ?? res.ssl_infos?.[0]?.ssl_id;
   if (!id)
     throw new SyncFailure(
@@ -156,18 +186,10 @@ export async function pushDomain(
     );
   if (res.status !== undefined) t.cnameStatus = res.status;
   if (res.min_ssl_version) t.minSslVersion = res.min_ssl_version;
-  // Ours but no longer bound (drift replaced it): re-uploading was the way back; the copy goes.
-  const replaced = [known?.id, own?.id].filter((x): x is string => !!x && x !== id);
-  return { certificateId: id, action: 'Uploaded', replaced: [...new Set(replaced)] };
+  if (known?.id) replaced.push(known.id);
+  return { certificateId: id, action: 'Uploaded', replaced: without(replaced, id) };
 }
 
-/** Certificates a push replaced are ours (same name) and bound nowhere now: remove them. */
-export async function removeReplaced(ctx: SyncContext, ids: string[]): Promise<void> {
-  for (const id of ids) {
-    try {
-      await ctx.client.deleteCertificate(id);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
-  }
+function without(ids: string[], id: string): string[] {
+  return [...new Set(ids)].filter((x) => x !== id);
 }

@@ -7,12 +7,17 @@ import { SyncFailure } from './failures.ts';
 
 /** Decoded data of a Secret, or undefined when it does not exist. */
 export interface SecretSource {
-  get(
-    namespace: string,
-    name: string,
-  ): Promise<
-    { type?: string; data: Record<string, string>; annotations?: Record<string, string> } | undefined
-  >;
+  get(namespace: string, name: string): Promise<SecretRead | undefined>;
+  /** The digest the Secret watch holds for it (no API call), when it has one. */
+  cachedDigest?(namespace: string, name: string): string | undefined;
+}
+
+export interface SecretRead {
+  type?: string;
+  data: Record<string, string>;
+  annotations?: Record<string, string>;
+  /** secretDataDigest of the data as served (base64), the same the watch computes. */
+  digest?: string;
 }
 
 export interface TlsInput {
@@ -22,6 +27,8 @@ export interface TlsInput {
   trustedCaPem?: string;
   /** The Secret's annotations (cert-manager names its Certificate there). */
   annotations?: Record<string, string>;
+  /** Digest of the Secret's data, recorded in status to skip the read next time. */
+  digest?: string;
 }
 
 export async function loadTlsInput(secrets: SecretSource, gdc: GatewayDomainCertificate): Promise<TlsInput> {
@@ -45,7 +52,10 @@ export async function loadTlsInput(secrets: SecretSource, gdc: GatewayDomainCert
       'terminal',
     );
   }
-  const annotations = secret.annotations ? { annotations: secret.annotations } : {};
+  const annotations = {
+    ...(secret.annotations ? { annotations: secret.annotations } : {}),
+    ...(secret.digest ? { digest: secret.digest } : {}),
+  };
   const cv = gdc.spec.clientVerification;
   if (!cv?.enabled) return { certPem, keyPem, ...annotations };
   const caKey = cv.caKey ?? 'ca.crt';

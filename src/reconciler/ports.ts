@@ -34,6 +34,8 @@ export interface ReconcileObserver {
   synced?(gdc: GatewayDomainCertificate, status: GatewayDomainCertificateStatus): void;
   failed?(gdc: GatewayDomainCertificate, reason: string): void;
   deleted?(gdc: GatewayDomainCertificate): void;
+  /** Replaced or leftover certificates of ours deleted. */
+  cleaned?(gdc: GatewayDomainCertificate, count: number): void;
 }
 
 export interface ReconcilerDeps {

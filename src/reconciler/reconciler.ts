@@ -8,14 +8,7 @@ import { ConditionType, FINALIZER, Reason } from '../api/v1alpha1.ts';
 import { prepareBundle } from '../certs/index.ts';
 import { type Health, healthConditions, readyCondition, rfc3339 } from './conditions.ts';
 import { DomainDirectory } from './domain-directory.ts';
-import {
-  checkDomainModeSupport,
-  domainStatus,
-  observeDomain,
-  pushDomain,
-  removeReplaced,
-  resolveDomain,
-} from './domain-mode.ts';
+import { checkDomainModeSupport, domainMode, domainStatus, resolveDomain } from './domain-mode.ts';
 import { jitter, parseDuration } from './durations.ts';
 import { SyncFailure, toSyncFailure } from './failures.ts';
 import { finalize } from './finalizer.ts';
@@ -23,9 +16,9 @@ import { loadCredentials, loadTlsInput } from './inputs.ts';
 import { pendingIssuance } from './issuance.ts';
 import { certificateNameOf } from './naming.ts';
 import { backoffDelayMs, type ReconcileResult, type ReconcilerDeps } from './ports.ts';
-import { observeShared, pushShared } from './shared-mode.ts';
+import { sharedMode } from './shared-mode.ts';
 import { certificateStatus, statusPatch } from './status.ts';
-import type { Observation, SyncContext } from './sync-context.ts';
+import type { Observation, SyncContext, SyncMode } from './sync-context.ts';
 
 export class Reconciler {
   private readonly deps: ReconcilerDeps;
@@ -71,7 +64,19 @@ export class Reconciler {
 
   private async sync(gdc: GatewayDomainCertificate, interval: number): Promise<ReconcileResult> {
     const { secrets, gateways } = this.deps;
+    const { namespace } = gdc.metadata;
     const shared = gdc.spec.mode === 'Shared';
+    const sameGeneration = gdc.status?.observedGeneration === gdc.metadata.generation;
+    // Ids remembered in status are trusted only from a successful sync of this generation.
+    const trustStatus = sameGeneration && readyCondition(gdc.status)?.status === 'True';
+    const known = gdc.status?.certificate;
+    const dueIn = (Date.parse(gdc.status?.lastVerifiedTime ?? '') || 0) + interval - this.now().getTime();
+    // Unchanged since the last confirmed sync and not due for a verify: decided from the watch's
+    // digest alone — no Secret read, no gateway call (a restart over N unchanged resources costs 0).
+    const cached = secrets.cachedDigest?.(namespace, gdc.spec.secretName);
+    if (trustStatus && known?.id && cached && cached === gdc.status?.secretDigest && dueIn > 0) {
+      return { result: 'requeue_after', requeueAfterMs: dueIn };
+    }
     const tls = await loadTlsInput(secrets, gdc);
     const pending = pendingIssuance(gdc, tls);
     if (pending) throw pending;
@@ -84,11 +89,7 @@ export class Reconciler {
       // e.g. a plain http:// endpoint the operator is not allowed to use: fix the spec.
       throw new SyncFailure(Reason.InvalidSpec, `spec.gateway: ${(err as Error).message}`, 'terminal');
     }
-    const sameGeneration = gdc.status?.observedGeneration === gdc.metadata.generation;
     const certificateName = certificateNameOf(gdc);
-    // Names are known up front except for a bare domainId, which only the gateway can name.
-    // Ids remembered in status are trusted only from a successful sync of this generation.
-    const trustStatus = sameGeneration && readyCondition(gdc.status)?.status === 'True';
     const partial = {
       gdc,
       client,
@@ -108,58 +109,70 @@ export class Reconciler {
       now: this.now(),
     });
     if (!prepared.ok) throw new SyncFailure(prepared.reason, prepared.message, 'terminal');
-    const ctx: SyncContext = { ...partial, bundle: prepared.bundle };
+    const leaf = prepared.bundle.leaf;
+    const ctx: SyncContext = {
+      ...partial,
+      bundle: prepared.bundle,
+      trusted: trustStatus,
+      pending: gdc.status?.pendingWrite,
+      intend: () =>
+        this.deps.status.patchStatus(gdc, {
+          pendingWrite: {
+            name: certificateName,
+            serialNumber: leaf.serialNumber,
+            since: rfc3339(this.now()),
+          },
+        }),
+    };
     target ??= shared ? undefined : await resolveDomain(ctx, trustStatus);
+    const mode: SyncMode = target ? domainMode(ctx, target) : sharedMode(ctx);
     const contentHash = createHash('sha256')
       .update([prepared.bundle.certChainPem, tls.trustedCaPem ?? '', certificateName].join('\0'))
       .digest('hex');
+    const outcome = { contentHash, secretDigest: tls.digest, interval };
 
-    const known = gdc.status?.certificate;
-    const inSync =
-      sameGeneration &&
-      known?.id !== undefined &&
-      known.contentHash === contentHash &&
-      readyCondition(gdc.status)?.status === 'True';
+    const inSync = trustStatus && known?.id !== undefined && known.contentHash === contentHash;
     let drift: string | undefined;
     if (inSync && known?.id) {
-      const verifiedAt = Date.parse(gdc.status?.lastVerifiedTime ?? '') || 0;
-      const dueIn = verifiedAt + interval - this.now().getTime();
-      if (dueIn > 0) return { result: 'requeue_after', requeueAfterMs: dueIn };
-      const seen = await (target ? observeDomain(ctx, target, known.id) : observeShared(ctx, known.id));
-      if (seen.serving) return this.succeed(gdc, ctx, seen, contentHash, interval, undefined);
+      if (dueIn > 0) return this.succeed(gdc, ctx, undefined, outcome);
+      const seen = await mode.observe(known.id);
+      if (seen.serving) return this.succeed(gdc, ctx, seen, outcome);
       drift = seen.detail;
+      ctx.trusted = false;
     }
-    const pushed = await (target ? pushDomain(ctx, target, known) : pushShared(ctx, known));
-    const seen = await (target
-      ? observeDomain(ctx, target, pushed.certificateId)
-      : observeShared(ctx, pushed.certificateId));
+    const pushed = await mode.push(known);
+    const seen = pushed.seen ?? (await mode.observe(pushed.certificateId));
     if (!seen.serving) {
       throw new SyncFailure(Reason.VerificationFailed, `after ${pushed.action}: ${seen.detail}`, 'backoff');
     }
-    if (pushed.replaced?.length) {
-      try {
-        await removeReplaced(ctx, pushed.replaced);
-      } catch (err) {
-        // The new binding is verified; a leftover old certificate is untidy, not broken.
-        this.deps.logger.warn(
-          { err: String(err), replaced: pushed.replaced },
-          'could not delete a replaced certificate',
-        );
-      }
-    }
     const verb = drift ? 'repaired drift' : pushed.action.toLowerCase();
     const where = seen.domains.map((d) => d.name).join(', ');
-    const note = `${verb}: ${where} serves ${certificateName} serial ${prepared.bundle.leaf.serialNumber}, valid until ${rfc3339(prepared.bundle.leaf.notAfter)}${drift ? ` (${drift})` : ''}`;
+    const note = `${verb}: ${where} serves ${certificateName} serial ${leaf.serialNumber}, valid until ${rfc3339(leaf.notAfter)}${drift ? ` (${drift})` : ''}`;
     this.deps.events.event(gdc, 'Normal', drift ? 'DriftRepaired' : 'Synced', pushed.action, note);
-    return this.succeed(
-      gdc,
-      ctx,
-      seen,
-      contentHash,
-      interval,
-      note,
-      target ? [domainStatus(target)] : undefined,
-    );
+    const result = await this.succeed(gdc, ctx, seen, { ...outcome, note }, target && [domainStatus(target)]);
+    // Ready is written; the certificates this push replaced go now, off the critical path. One left
+    // behind (a crash right here) is what the sweep removes later.
+    if (pushed.replaced?.length) await this.cleanup(gdc, mode, pushed.replaced);
+    return result;
+  }
+
+  private async cleanup(gdc: GatewayDomainCertificate, mode: SyncMode, ids: string[]): Promise<void> {
+    try {
+      const deleted = await mode.cleanup(ids);
+      if (deleted.length > 0) {
+        this.deps.events.event(
+          gdc,
+          'Normal',
+          'Cleaned',
+          'Delete',
+          `deleted replaced certificate${deleted.length > 1 ? 's' : ''} ${deleted.join(', ')}`,
+        );
+        this.deps.observer?.cleaned?.(gdc, deleted.length);
+      }
+    } catch (err) {
+      // The new binding is confirmed; a leftover old certificate is untidy, not broken (the sweep retries).
+      this.deps.logger.warn({ err: String(err), replaced: ids }, 'could not delete a replaced certificate');
+    }
   }
 
   /**
@@ -188,36 +201,42 @@ export class Reconciler {
     };
   }
 
+  /** `seen` undefined: nothing was read (not due for a verify); the status keeps what it says. */
   private async succeed(
     gdc: GatewayDomainCertificate,
     ctx: SyncContext,
-    seen: Observation,
-    contentHash: string,
-    interval: number,
-    pushNote: string | undefined,
-    domains = seen.domains,
+    seen: Observation | undefined,
+    out: { contentHash: string; secretDigest: string | undefined; interval: number; note?: string },
+    domains = seen?.domains ?? gdc.status?.domains ?? [],
   ): Promise<ReconcileResult> {
     const now = rfc3339(this.now());
+    const { pendingWrite: _p, ...base } = this.base(gdc);
     const status: GatewayDomainCertificateStatus = {
-      ...this.base(gdc),
+      ...base,
       certificate: certificateStatus(
         ctx.bundle,
-        seen.certificateId ?? '',
+        seen?.certificateId ?? gdc.status?.certificate?.id ?? '',
         ctx.certificateName,
-        seen.certificate,
-        contentHash,
+        seen?.certificate,
+        out.contentHash,
       ),
       domains,
-      lastVerifiedTime: now,
-      lastSyncTime: pushNote ? now : (gdc.status?.lastSyncTime ?? now),
+      ...(out.secretDigest ? { secretDigest: out.secretDigest } : {}),
+      lastVerifiedTime: seen ? now : (gdc.status?.lastVerifiedTime ?? now),
+      lastSyncTime: out.note ? now : (gdc.status?.lastSyncTime ?? now),
     };
+    if (!seen && gdc.status?.certificate?.serialNumber && status.certificate)
+      status.certificate.serialNumber = gdc.status.certificate.serialNumber;
     const message =
-      pushNote ??
+      out.note ??
       readyCondition(gdc.status)?.message ??
       `${domains.map((d) => d.name).join(', ')} serves ${ctx.certificateName}`;
     await this.writeStatus(gdc, status, 'True', Reason.Synced, message, { kind: 'ready' });
     this.deps.observer?.synced?.(gdc, status);
-    return { result: 'requeue_after', requeueAfterMs: jitter(interval) };
+    const dueIn = seen
+      ? out.interval
+      : (Date.parse(status.lastVerifiedTime ?? '') || 0) + out.interval - this.now().getTime();
+    return { result: 'requeue_after', requeueAfterMs: seen ? jitter(out.interval) : Math.max(1000, dueIn) };
   }
 
   private async fail(

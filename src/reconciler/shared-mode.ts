@@ -4,12 +4,16 @@ import type { CertificateStatus, DomainStatus } from '../api/v1alpha1.ts';
 import type { BoundDomain, CertificateDetail } from '../gateway/index.ts';
 import { isNotFound } from './failures.ts';
 import {
-  findOwnCertificate,
+  certificateBody,
+  findOwnCertificates,
   type Observation,
   type PushResult,
+  removeUnbound,
   type SyncContext,
+  type SyncMode,
   sameSerial,
   verificationFailure,
+  writeThenLook,
 } from './sync-context.ts';
 
 /**
@@ -46,10 +50,44 @@ function toDomainStatus(b: BoundDomain): DomainStatus {
   };
 }
 
-export async function observeShared(ctx: SyncContext, certificateId: string): Promise<Observation> {
+/** Shared mode behind the common interface. */
+export function sharedMode(ctx: SyncContext): SyncMode {
+  return {
+    push: (known) => pushShared(ctx, known),
+    observe: (id) => observeShared(ctx, id),
+    cleanup: (ids) => removeUnbound(ctx, ids),
+  };
+}
+
+/** Where the certificate is bound: from a trusted status (no call), else listed at the gateway. */
+async function boundDomains(ctx: SyncContext, certificateId: string): Promise<BoundDomain[]> {
+  const recorded = ctx.gdc.status?.domains ?? [];
+  const want = wanted(ctx);
+  const covers = want.every((w) =>
+    recorded.some((d) => d.name?.toLowerCase() === w.name.toLowerCase() && d.instanceId === w.instanceId),
+  );
+  if (
+    ctx.trusted &&
+    ctx.gdc.status?.certificate?.id === certificateId &&
+    covers &&
+    recorded.every((d) => d.id)
+  ) {
+    return recorded.map((d) => ({
+      ...(d.id ? { id: d.id } : {}),
+      ...(d.name ? { url_domain: d.name } : {}),
+      ...(d.instanceId ? { instance_id: d.instanceId } : {}),
+      ...(d.groupId ? { api_group_id: d.groupId } : {}),
+      ...(d.cnameStatus !== undefined ? { status: d.cnameStatus } : {}),
+      ...(d.minSslVersion ? { min_ssl_version: d.minSslVersion } : {}),
+    }));
+  }
+  return ctx.client.listAllAttachedDomains(certificateId);
+}
+
+async function observeShared(ctx: SyncContext, certificateId: string): Promise<Observation> {
   let bound: BoundDomain[];
   try {
-    bound = await ctx.client.listAllAttachedDomains(certificateId);
+    bound = await boundDomains(ctx, certificateId);
   } catch (err) {
     if (!isNotFound(err)) throw err;
     return { serving: false, detail: `certificate ${certificateId} no longer exists`, domains: [] };
@@ -84,61 +122,63 @@ export async function observeShared(ctx: SyncContext, certificateId: string): Pr
   return { serving: true, certificateId, certificate, domains };
 }
 
-async function currentCertificate(
-  ctx: SyncContext,
-  known?: CertificateStatus,
-): Promise<CertificateDetail | undefined> {
-  if (known?.id) {
-    try {
-      const d = await ctx.client.getCertificate(known.id);
-      return { ...d, id: d.id ?? known.id };
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
+/**
+ * One global certificate: updated in place on renewal (idempotent), created once (intent recorded
+ * first). After a lost create answer, the certificate under our name is adopted, never made twice.
+ */
+async function pushShared(ctx: SyncContext, known?: CertificateStatus): Promise<PushResult> {
+  const body = certificateBody(ctx, { type: 'global' });
+  const replaced: string[] = [];
+  let id = known?.id && known.name === ctx.certificateName ? known.id : undefined;
+  let serial = id ? known?.serialNumber : undefined;
+  let action: PushResult['action'] = 'Attached';
+  const listOn = globalListing(ctx);
+  if (ctx.pending && !id && listOn) {
+    const own = await findOwnCertificates(ctx, listOn);
+    // The newest of ours with this content, else the newest of ours (updated below).
+    const pick = own.match?.id ?? own.others[0];
+    if (pick) {
+      id = pick;
+      serial = own.match?.id ? ctx.bundle.leaf.serialNumber : undefined;
+      action = 'Adopted';
+      replaced.push(...own.others.filter((x) => x !== pick));
     }
   }
-  // Status lost or stale: an earlier run may have made it (same name), with this content or older.
-  const listOn = globalListing(ctx);
-  if (!listOn) return undefined;
-  const own = await findOwnCertificate(ctx, listOn);
-  if (own) return own;
-  const listed = await ctx.client.listAllCertificates({ name: ctx.certificateName, ...listOn });
-  const same = listed.find((c) => c.name === ctx.certificateName);
-  return same ? { ...(await ctx.client.getCertificate(same.id)), id: same.id } : undefined;
-}
-
-export async function pushShared(ctx: SyncContext, known?: CertificateStatus): Promise<PushResult> {
-  const body = {
-    name: ctx.certificateName,
-    cert_content: ctx.bundle.certChainPem,
-    private_key: ctx.bundle.privateKeyPkcs8Pem,
-    type: 'global' as const,
-    ...(ctx.trustedCaPem ? { trusted_root_ca: ctx.trustedCaPem } : {}),
-  };
-  const current = await currentCertificate(ctx, known);
-  let action: PushResult['action'] = 'Attached';
-  let id = current?.id;
+  if (id && !sameSerial(serial, ctx.bundle.leaf.serialNumber)) {
+    try {
+      const target = id;
+      await writeThenLook(() => ctx.client.updateCertificate(target, body));
+      action = 'Updated';
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      id = undefined; // gone (deleted by hand): make it again
+    }
+  }
+  let bound: BoundDomain[] = [];
   if (!id) {
+    await ctx.intend();
     const created = await ctx.client.createCertificate(body);
     if (!created.id) throw verificationFailure('the create answer carried no certificate id');
     id = created.id;
     action = 'Created';
-  } else if (!sameSerial(current?.serial_number, ctx.bundle.leaf.serialNumber)) {
-    await ctx.client.updateCertificate(id, body);
-    action = 'Updated';
+  } else {
+    bound = await boundDomains(ctx, id);
   }
-  const bound = await ctx.client.listAllAttachedDomains(id);
   const want = wanted(ctx);
   const missing = want.filter((w) => !bound.some((b) => sameDomain(b, w)));
   if (missing.length > 0) {
     const byName = new Map<string, string[]>();
     for (const m of missing) byName.set(m.name, [...(byName.get(m.name) ?? []), m.instanceId]);
-    await ctx.client.attachDomains(
-      id,
-      [...byName].map(([domain, instance_ids]) => ({
-        domain,
-        instance_ids,
-        verified_client_certificate_enabled: !!ctx.trustedCaPem,
-      })),
+    const target = id;
+    await writeThenLook(() =>
+      ctx.client.attachDomains(
+        id,
+        [...byName].map(([domain, instance_ids]) => ({
+          domain,
+          instance_ids,
+          verified_client_certificate_enabled: !!ctx.trustedCaPem,
+        })),
+      ),
     );
   }
   // Domains this resource attached before but no longer lists: detach them.
@@ -153,5 +193,6 @@ export async function pushShared(ctx: SyncContext, known?: CertificateStatus): P
       stale.map((b) => ({ domain: b.url_domain ?? '', instance_ids: b.instance_id ? [b.instance_id] : [] })),
     );
   }
-  return { certificateId: id, action };
+  if (known?.id && known.id !== id) replaced.push(known.id);
+  return { certificateId: id, action, replaced: [...new Set(replaced)].filter((x) => x !== id) };
 }

@@ -78,8 +78,8 @@ describe('Shared mode', () => {
     );
     expect(r.status?.certificate?.id).toBe(certId); // updated in place, not re-created
     const log = f.emulator.calls();
-    expect(log.counts.UpdateCertificate).toBe(1);
-    expect(log.counts.CreateCertificate ?? 0).toBe(0);
+    // The floor: one update in place, one read-back per bound domain, nothing else.
+    expect(log.counts).toEqual({ UpdateCertificate: 1, ShowDomainCertificate: 3 });
     expect(servedSerial(f, 'www.example.com', gw2.id)).toBe(renewed.serialNumber);
 
     // Detach on deletion: unbound everywhere and the certificate deleted.

@@ -65,9 +65,9 @@ describe('Domain mode', () => {
     );
     expect(servedSerial(f, 'shop.example.com')).toBe(renewed.serialNumber);
     const log = f.emulator.calls();
-    // One upload, and the replaced certificate removed: nothing else writes.
-    expect(log.counts.UploadDomainCertificate).toBe(1);
-    expect(log.writes).toBeLessThanOrEqual(2);
+    // The floor: our bound certificate updated in place (1 write) and read back (1 read); nothing to clean.
+    expect(log.counts).toEqual({ UpdateCertificate: 1, ShowDomainCertificate: 1 });
+    expect(second.status?.certificate?.id).toBe(first.status?.certificate?.id);
     expect(
       f.emulator.state.certificates.filter((c) => c.name === second.status?.certificate?.name),
     ).toHaveLength(1);
@@ -82,7 +82,7 @@ describe('Domain mode', () => {
     expect(stdout).toMatch(/shop\s+shop\.example\.com\s+True/);
   });
 
-  it('makes no gateway writes after a restart over resources already in sync', async () => {
+  it('makes no gateway call and reads no Secret after a restart over resources already in sync', async () => {
     const leaf = issueCertificate({ ca, dnsNames: ['api.example.com'], keyType: 'ec' });
     await putTlsSecret(f, 'api-tls', leaf, ca);
     await createGdc(f, 'api', { ...domainSpec(f, 'api.example.com'), secretName: 'api-tls' });
@@ -98,9 +98,11 @@ describe('Domain mode', () => {
         (n, m) => n + Number(m[1]),
         0,
       );
-      return done >= 2;
+      return done >= 2 ? text : undefined;
     });
-    expect(f.emulator.calls().writes).toBe(0);
+    expect(f.emulator.calls().total).toBe(0);
+    const text = await (await fetch(`${op.metricsUrl}/metrics`)).text();
+    expect(text).toMatch(/^apig_cert_sync_secret_reads_total 0$/m);
   });
 
   it('reads the ids of a domain given by id and pushes ECDSA with a PKCS#8 key', async () => {
@@ -136,14 +138,31 @@ describe('Domain mode', () => {
 });
 
 describe('crash between upload and status write', () => {
-  it('adopts the certificate an earlier run uploaded instead of uploading the same content again', async () => {
+  it('adopts the certificate an interrupted run uploaded instead of uploading the same content again', async () => {
     const gw = f.emulator.seed.gateways[0];
     const group = gw?.groups.find((g) => g.name === 'spare_group_0');
     const domain = group?.domains[0];
     if (!domain || !gw || !group) throw new Error('seed too small');
     const leaf = issueCertificate({ ca, dnsNames: [domain.name], keyType: 'ec' });
     await putTlsSecret(f, 'crash-tls', leaf, ca);
-    // What the killed run left behind: the upload happened, the status write did not.
+    await createGdc(f, 'crash', { ...domainSpec(f, domain.name), secretName: 'crash-tls', suspend: true });
+    await waitForReason(f, 'crash', 'Suspended');
+    // What the killed run left behind: its intent in status, and the upload it made; no status after.
+    await f.custom.patchNamespacedCustomObjectStatus(
+      {
+        group: GROUP,
+        version: VERSION,
+        namespace: f.ns,
+        plural: PLURAL,
+        name: 'crash',
+        body: {
+          status: {
+            pendingWrite: { name: defaultCertificateName(f.ns, 'crash'), serialNumber: leaf.serialNumber },
+          },
+        },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
     const c = f.emulator.seed.credentials;
     const client = createGatewayClient({
       endpoint: f.emulator.url,
@@ -162,9 +181,20 @@ describe('crash between upload and status write', () => {
     await client.close();
     f.emulator.resetCalls();
 
-    await createGdc(f, 'crash', { ...domainSpec(f, domain.name), secretName: 'crash-tls' });
+    await f.custom.patchNamespacedCustomObject(
+      {
+        group: GROUP,
+        version: VERSION,
+        namespace: f.ns,
+        plural: PLURAL,
+        name: 'crash',
+        body: { spec: { suspend: false } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
     const g = await waitForReason(f, 'crash', 'Synced');
     expect(g.status?.certificate?.id).toBe(earlier.ssl_id);
+    expect(g.status?.pendingWrite).toBeUndefined();
     expect(f.emulator.calls().writes).toBe(0);
     expect((await eventsFor(f, 'crash')).some((e) => e.note?.startsWith('adopted'))).toBe(true);
   });

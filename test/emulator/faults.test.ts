@@ -116,6 +116,45 @@ describe('fault kinds', () => {
   });
 });
 
+describe('lost replies: the write happens, its answer does not arrive', () => {
+  const ca = createCA({ commonName: 'lost CA', keyType: 'ec' });
+  const create = async (name: string) => {
+    const leaf = issueCertificate({ ca, dnsNames: ['lost.example.com'], keyType: 'ec' });
+    const body = { name, cert_content: leaf.certPem, private_key: leaf.keyPem };
+    return call(emu, 'POST', p.certificates, { body });
+  };
+  const stored = (name: string) => emu.state.certificates.filter((c) => c.name === name).length;
+
+  it('504 from a load balancer, reset, and a held reply that is then dropped', async () => {
+    emu.setFaults({ lostReplyRate: 1, lostReplyKinds: ['lost-504'] });
+    const r = await create('lost_504');
+    expect([r.status, stored('lost_504')]).toEqual([504, 1]);
+    emu.setFaults({ lostReplyKinds: ['lost-reset'] });
+    await expect(create('lost_reset')).rejects.toThrow();
+    expect(stored('lost_reset')).toBe(1);
+    emu.setFaults({ lostReplyKinds: ['lost-timeout'], lostReplyDelayMs: 200 });
+    const t = Date.now();
+    await expect(create('lost_timeout')).rejects.toThrow();
+    expect(Date.now() - t).toBeGreaterThanOrEqual(150);
+    expect(stored('lost_timeout')).toBe(1);
+    // Reads answer normally; the log says which replies were lost.
+    expect((await list()).status).toBe(200);
+    expect(emu.calls().calls.map((c) => [c.operation, c.fault])).toEqual([
+      ['CreateCertificate', 'lost-504'],
+      ['CreateCertificate', 'lost-reset'],
+      ['CreateCertificate', 'lost-timeout'],
+      ['ListCertificates', null],
+    ]);
+  });
+
+  it('refused writes keep their answer, and bad kinds are refused', async () => {
+    emu.setFaults({ lostReplyRate: 1 });
+    const r = await call(emu, 'POST', p.certificates, { body: { name: 'x' } });
+    expect(r.status).toBe(400);
+    expect(() => emu.setFaults({ lostReplyKinds: ['lost-nothing' as never] })).toThrow(/lostReplyKinds/);
+  });
+});
+
 describe('admin endpoints (no auth) and the call log', () => {
   const admin = (method: string, path: string, body?: unknown) =>
     fetch(`${emu.url}/__admin/${path}`, { method, ...(body ? { body: JSON.stringify(body) } : {}) });

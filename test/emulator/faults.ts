@@ -2,7 +2,14 @@
 // `failNext` scripts the next answers exactly, so tests never depend on luck.
 import { ApiError, errors } from './errors.ts';
 
-export type FaultKind = 'error' | 'busy' | 'throttle' | 'hang' | 'drop';
+export type FaultKind = 'error' | 'busy' | 'throttle' | 'hang' | 'drop' | LostReply;
+
+/**
+ * How a write whose effect was stored loses its answer: a load balancer's 504, a connection reset,
+ * or a reply held back (`timeout`, lostReplyDelayMs) and then dropped, as a client timeout sees it.
+ */
+export type LostReply = 'lost-504' | 'lost-reset' | 'lost-timeout';
+const LOST_KINDS: LostReply[] = ['lost-504', 'lost-reset', 'lost-timeout'];
 
 /** One scripted answer: an error body, or a hang / dropped connection. */
 export type ScriptedFault = { status: number; code: string; message?: string } | { kind: 'hang' | 'drop' };
@@ -26,6 +33,12 @@ export interface Faults {
   failNext: ScriptedFault[];
   /** Operations faults apply to. Default: every cloud operation except CreateToken. */
   operations: string[] | null;
+  /** Share (0..1) of write calls that are performed and then lose their answer. */
+  lostReplyRate: number;
+  /** Which ways a reply is lost, drawn in turn by the PRNG. */
+  lostReplyKinds: LostReply[];
+  /** How long a `lost-timeout` reply is held before the connection is dropped. */
+  lostReplyDelayMs: number;
 }
 
 export const DEFAULT_FAULTS: Faults = {
@@ -40,6 +53,9 @@ export const DEFAULT_FAULTS: Faults = {
   seed: 1,
   failNext: [],
   operations: null,
+  lostReplyRate: 0,
+  lostReplyKinds: [...LOST_KINDS],
+  lostReplyDelayMs: 1000,
 };
 
 function mulberry32(seed: number): () => number {
@@ -58,7 +74,14 @@ export type Decision =
   | { kind: 'hang' | 'drop' }
   | { kind: 'error'; error: ApiError; fault: FaultKind };
 
-const RATE_KEYS = ['dropRate', 'hangRate', 'errorRate', 'tooManyRate', 'throttleRate'] as const;
+const RATE_KEYS = [
+  'dropRate',
+  'hangRate',
+  'errorRate',
+  'tooManyRate',
+  'throttleRate',
+  'lostReplyRate',
+] as const;
 
 export class FaultInjector {
   private faults: Faults = structuredClone(DEFAULT_FAULTS);
@@ -76,7 +99,9 @@ export class FaultInjector {
       const v = next[k];
       if (typeof v !== 'number' || v < 0 || v > 1) throw new Error(`${k} must be within 0..1`);
     }
-    for (const k of ['latencyMs', 'throttlePerSecond', 'retryAfterSeconds'] as const) {
+    if (!Array.isArray(next.lostReplyKinds) || next.lostReplyKinds.some((k) => !LOST_KINDS.includes(k)))
+      throw new Error(`lostReplyKinds must list some of ${LOST_KINDS.join(', ')}`);
+    for (const k of ['latencyMs', 'throttlePerSecond', 'retryAfterSeconds', 'lostReplyDelayMs'] as const) {
       if (typeof next[k] !== 'number' || next[k] < 0) throw new Error(`${k} must be >= 0`);
     }
     if (!Array.isArray(next.failNext)) throw new Error('failNext must be an array');
@@ -113,7 +138,7 @@ export class FaultInjector {
       if (scripted.status === 429) err.headers['retry-after'] = String(this.faults.retryAfterSeconds);
       return { kind: 'error', error: err, fault: scripted.status === 429 ? 'throttle' : 'error' };
     }
-    if (!RATE_KEYS.some((k) => this.faults[k] > 0)) return { kind: 'none' };
+    if (!RATE_KEYS.some((k) => k !== 'lostReplyRate' && this.faults[k] > 0)) return { kind: 'none' };
     const r = this.rand();
     let edge = 0;
     const hit = (rate: number): boolean => {
@@ -128,6 +153,17 @@ export class FaultInjector {
       return { kind: 'error', error: errors.throttled(this.faults.retryAfterSeconds), fault: 'throttle' };
     }
     return { kind: 'none' };
+  }
+
+  /** For a write that was just performed: whether (and how) its answer is lost. */
+  lostReply(): LostReply | undefined {
+    const { lostReplyRate: rate, lostReplyKinds: kinds } = this.faults;
+    if (rate <= 0 || kinds.length === 0 || this.rand() >= rate) return undefined;
+    return kinds[Math.floor(this.rand() * kinds.length)];
+  }
+
+  get lostReplyDelayMs(): number {
+    return this.faults.lostReplyDelayMs;
   }
 
   /** Per-account rate limit over a sliding one-second window; only admitted calls count. */

@@ -25,6 +25,8 @@ const { values } = parseArgs({
     'fault-seed': { type: 'string' },
     'fail-next': { type: 'string' },
     'fault-operations': { type: 'string' },
+    'lost-reply-rate': { type: 'string' },
+    'lost-reply-kinds': { type: 'string' },
     quiet: { type: 'boolean', default: false },
   },
   strict: true,
@@ -51,6 +53,9 @@ setNum('dropRate', 'drop-rate');
 setNum('throttlePerSecond', 'throttle-per-second');
 setNum('retryAfterSeconds', 'retry-after');
 setNum('seed', 'fault-seed');
+setNum('lostReplyRate', 'lost-reply-rate');
+if (values['lost-reply-kinds'])
+  faults.lostReplyKinds = values['lost-reply-kinds'].split(',') as Faults['lostReplyKinds'];
 if (values['fail-next']) faults.failNext = JSON.parse(values['fail-next']) as Faults['failNext'];
 if (values['fault-operations']) faults.operations = values['fault-operations'].split(',');
 

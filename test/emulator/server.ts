@@ -8,7 +8,7 @@ import { parseAuthorization } from './aksk.ts';
 import { AuthFailure, type AuthScheme, authenticate, type Caller, TokenStore } from './auth.ts';
 import { type CallEntry, type CallLog, CallRecorder, shapeOf } from './calls.ts';
 import { ApiError, errors } from './errors.ts';
-import { type Decision, FaultInjector, type FaultKind, type Faults } from './faults.ts';
+import { type Decision, FaultInjector, type FaultKind, type Faults, type LostReply } from './faults.ts';
 import type { Ctx, Reply } from './ops/context.ts';
 import { match } from './routes.ts';
 import { defaultSeed, type Seed, validateSeed } from './seed.ts';
@@ -73,6 +73,24 @@ function send(res: ServerResponse, reply: Reply): void {
   headers['content-type'] = 'application/json;charset=UTF-8';
   headers['content-length'] = String(Buffer.byteLength(text));
   res.writeHead(reply.status, headers).end(text);
+}
+
+/** A stored write's answer never arrives whole: what a load balancer or a flaky network makes of it. */
+function loseReply(
+  kind: LostReply,
+  req: IncomingMessage,
+  res: ServerResponse,
+  log: (status: number | null, code: string | null) => void,
+): void {
+  if (kind === 'lost-504') {
+    // A load balancer gave up waiting: HTML, not the gateway's JSON error body.
+    const html = '<html><body><h1>504 Gateway Time-out</h1></body></html>';
+    res.writeHead(504, { 'content-type': 'text/html', 'content-length': String(html.length) }).end(html);
+    log(504, null);
+    return;
+  }
+  log(null, null);
+  req.socket.destroy();
 }
 
 const errorReply = (e: ApiError): Reply => ({ status: e.status, body: e.body(), headers: e.headers });
@@ -254,7 +272,19 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         seed,
         tokens,
       };
-      reply(route.handler(ctx));
+      const answer = route.handler(ctx);
+      // The write is stored; now its answer may be lost on the way back (faults.lostReply).
+      const lost =
+        route.write && answer.status < 300 && faults.applies(operation) ? faults.lostReply() : undefined;
+      if (lost) {
+        fault = lost;
+        if (lost === 'lost-timeout') {
+          const timer = setTimeout(() => loseReply(lost, req, res, log), faults.lostReplyDelayMs);
+          res.on('close', () => clearTimeout(timer));
+        } else loseReply(lost, req, res, log);
+        return;
+      }
+      reply(answer);
     } catch (e) {
       if (e instanceof ApiError) reply(errorReply(e));
       else {

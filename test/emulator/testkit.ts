@@ -142,7 +142,14 @@ export async function call<T = Record<string, unknown>>(
   }
   const r = await fetch(url, { method, headers, ...(body ? { body } : {}) });
   const text = await r.text();
-  return { status: r.status, headers: r.headers, body: (text ? JSON.parse(text) : {}) as T };
+  // A non-JSON answer (a load balancer's HTML 504) comes back as { text }.
+  let parsed: unknown = {};
+  try {
+    parsed = text ? JSON.parse(text) : {};
+  } catch {
+    parsed = { text };
+  }
+  return { status: r.status, headers: r.headers, body: parsed as T };
 }
 
 /** Paths into the seed: `/v2/{project}/{family}` and a domain's path. */

@@ -151,8 +151,37 @@ describe('timeouts and network errors', () => {
       c.createCertificate({ name: 'n', cert_content: 'c', private_key: 'k' }),
     ).rejects.toMatchObject({
       errorCode: 'TIMEOUT',
+      outcomeUnknown: true,
     });
     expect(srv.requests.length).toBe(1);
+  });
+
+  it.each([
+    ['a 5xx answer', err(500, 'APIG.9999')],
+    ["a load balancer's 504 page", { status: 504, body: '<html>504 Gateway Time-out</html>' } as Answer],
+  ])('a create answered with %s is not re-sent and says its outcome is unknown', async (_n, answer) => {
+    const srv = await server(() => answer);
+    const c = client(srv.url);
+    const e = (await c
+      .createCertificate({ name: 'n', cert_content: 'c', private_key: 'k' })
+      .catch((x) => x)) as GatewayError;
+    expect([e.kind, e.outcomeUnknown]).toEqual(['retryable', true]);
+    expect(srv.requests.length).toBe(1);
+    // The same answer to an idempotent call is retried and is not "unknown": the caller retries it.
+    srv.requests.length = 0;
+    const u = (await c
+      .updateCertificate('c1', { name: 'n', cert_content: 'c', private_key: 'k' })
+      .catch((x) => x)) as GatewayError;
+    expect([u.outcomeUnknown, srv.requests.length]).toEqual([false, 4]);
+  });
+
+  it('a create the gateway refused for throttling is re-sent (it surely did nothing)', async () => {
+    const srv = await server(script(err(429, 'APIG.0308'), err(500, 'APIG.9008')));
+    const c = client(srv.url);
+    await expect(c.createCertificate({ name: 'n', cert_content: 'c', private_key: 'k' })).resolves.toEqual({
+      id: 'c1',
+    });
+    expect(srv.requests.length).toBe(3);
   });
 
   it('a refused connection is retryable and retried, creates included', async () => {
