@@ -161,7 +161,10 @@ async function pushDomain(ctx: SyncContext, t: DomainTarget, known?: Certificate
       replaced.push(id);
     }
   }
-  const body = certificateBody(ctx, { type: 'instance', instance_id: t.instanceId });
+  // The same body the upload takes per family (API Gateway's has no type/instance_id), so the
+  // update in place never asks to change what the upload made.
+  const scope = ctx.client.family === 'apic' ? { type: 'instance' as const, instance_id: t.instanceId } : {};
+  const body = certificateBody(ctx, scope);
   const ours = known?.id && known.name === ctx.certificateName ? known.id : undefined;
   if (ours && !sameSerial(known?.serialNumber, ctx.bundle.leaf.serialNumber)) {
     try {
