@@ -1,6 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, vi } from 'vitest';
 import { WorkQueue, type WorkQueueMetrics } from '../../src/kube/workqueue.ts';
+import { waitFor } from '../support/kube.ts';
+
+// Generous bounds, fine polling: these wait for the queue, never time it.
+const quick = { timeoutMs: 10_000, intervalMs: 2 };
 
 function recorder() {
   const seen = {
@@ -33,22 +37,28 @@ describe('WorkQueue', () => {
     const q = new WorkQueue<string>();
     const active = new Set<string>();
     const runs: string[] = [];
+    const gates: Array<() => void> = [];
     let overlaps = 0;
+    // Each run waits for the test to release it, so the machine's load cannot reorder anything.
     const workers = q.runWorkers(4, async (key) => {
       if (active.has(key)) overlaps++;
       active.add(key);
       runs.push(key);
-      await sleep(100);
+      await new Promise<void>((release) => gates.push(release));
       active.delete(key);
     });
     q.add('x');
-    await sleep(5); // x is now in flight on one worker
+    await waitFor('x in flight', () => runs.length === 1, quick);
     q.add('x'); // marked dirty, not handed to the three idle workers
     q.add('x');
     q.add('y');
-    await sleep(10);
+    await waitFor('y in flight', () => runs.length === 2, quick);
+    await sleep(50); // room for an idle worker to (wrongly) take x
     expect(runs).toEqual(['x', 'y']);
-    await sleep(250);
+    for (const release of gates.splice(0)) release();
+    await waitFor('x re-run', () => runs.length === 3, quick);
+    for (const release of gates.splice(0)) release();
+    await sleep(50);
     expect(runs).toEqual(['x', 'y', 'x']); // exactly one re-run for the two re-adds
     expect(overlaps).toBe(0);
     q.shutDown();
@@ -158,7 +168,8 @@ describe('WorkQueue', () => {
       (_key, err) => errors.push(err),
     );
     q.add('a');
-    await sleep(150);
+    await waitFor('four attempts', () => at.length >= 4, quick);
+    await sleep(50); // a fifth attempt would show here
     expect(at).toHaveLength(4);
     // Delays 10, 20, 40 ms between attempts (timers may fire late, never early).
     const gaps = at.slice(1).map((t, i) => t - at[i]!);
