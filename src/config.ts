@@ -29,6 +29,10 @@ export interface OperatorConfig {
   shutdownTimeoutMs: number;
   /** 0: off. Otherwise the leader lists every certificate on the resources' gateways this often. */
   inventoryIntervalMs: number;
+  /** 0: off. How often the leader sweeps leftovers of ours (README: what the sweep may delete). */
+  sweepIntervalMs: number;
+  /** Certificates younger than this are never swept. */
+  sweepGraceMs: number;
 }
 
 const OPTIONS = {
@@ -56,6 +60,8 @@ const OPTIONS = {
   'deletion-timeout': { env: 'DELETION_TIMEOUT_SECONDS', def: '600' },
   'shutdown-timeout': { env: 'SHUTDOWN_TIMEOUT_SECONDS', def: '25' },
   'inventory-interval': { env: 'INVENTORY_INTERVAL_SECONDS', def: '0' },
+  'sweep-interval': { env: 'SWEEP_INTERVAL_SECONDS', def: '3600' },
+  'sweep-grace': { env: 'SWEEP_GRACE_SECONDS', def: '600' },
 } as const;
 
 type Name = keyof typeof OPTIONS;
@@ -111,5 +117,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     deletionTimeoutMs: num('deletion-timeout', 0) * 1000,
     shutdownTimeoutMs: num('shutdown-timeout', 1) * 1000,
     inventoryIntervalMs: num('inventory-interval', 0) * 1000,
+    sweepIntervalMs: num('sweep-interval', 0) * 1000,
+    sweepGraceMs: num('sweep-grace', 0) * 1000,
   };
 }

@@ -42,6 +42,7 @@ export async function startOperator(
       ...(cfg.caBundle ? { caBundle: cfg.caBundle } : {}),
       ...(cfg.proxyUrl ? { proxyUrl: cfg.proxyUrl } : {}),
     },
+    sweep: { intervalMs: cfg.sweepIntervalMs, graceMs: cfg.sweepGraceMs },
     reconciler: {
       backoffBaseMs: cfg.backoffBaseMs,
       backoffMaxMs: cfg.backoffMaxMs,

@@ -14,6 +14,7 @@ import type { ReconcilerDeps } from '../reconciler/ports.ts';
 import { Reconciler } from '../reconciler/reconciler.ts';
 import { DomainClaims } from './domain-claims.ts';
 import { GatewayPool, type PoolOptions } from './gateway-pool.ts';
+import { Sweeper } from './sweeper.ts';
 import { createWatches, needsReconcile, SecretIndex, type WatchSet, type WatchTiming } from './watches.ts';
 import { WrittenStatus } from './written-status.ts';
 
@@ -29,6 +30,8 @@ export interface ControllerOptions {
   reconciler?: Pick<ReconcilerDeps, 'backoffBaseMs' | 'backoffMaxMs' | 'deletionTimeoutMs' | 'now'>;
   watch?: WatchTiming;
   identity?: string;
+  /** The leftover sweep (leader only); intervalMs 0 turns it off. */
+  sweep?: { intervalMs: number; graceMs: number; maxDeletes?: number };
 }
 
 export class Controller {
@@ -42,6 +45,7 @@ export class Controller {
   private readonly reconciler: Reconciler;
   private readonly events: EventRecorder;
   private workersStarted = false;
+  private readonly sweeper: Sweeper;
 
   constructor(opts: ControllerOptions) {
     this.opts = opts;
@@ -80,23 +84,7 @@ export class Controller {
       secrets: this.secretSource(new KubeSecretSource(opts.kubeConfig)),
       gateways: this.pool,
       status: new KubeStatusWriter(opts.kubeConfig, (w) => this.written.remember(w)),
-      events: {
-        event: (gdc, type, reason, action, note) =>
-          this.events.event(
-            {
-              apiVersion: gdc.apiVersion,
-              kind: gdc.kind,
-              name: gdc.metadata.name,
-              namespace: gdc.metadata.namespace,
-              uid: gdc.metadata.uid ?? '',
-              resourceVersion: gdc.metadata.resourceVersion ?? '',
-            },
-            type,
-            reason,
-            action,
-            note,
-          ),
-      },
+      events: { event: (gdc, type, reason, action, note) => this.event(gdc, type, reason, action, note) },
       logger,
       domainHolder: (gdc) => this.claims.holderOtherThan(`${gdc.metadata.namespace}/${gdc.metadata.name}`),
       observer: {
@@ -135,6 +123,45 @@ export class Controller {
       onSecret: (secretKey) => {
         for (const key of this.index.users(secretKey)) this.queue.add(key);
       },
+    });
+    this.sweeper = this.createSweeper();
+  }
+
+  private event(
+    gdc: GatewayDomainCertificate,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    action: string,
+    note: string,
+  ): void {
+    this.events.event(
+      {
+        apiVersion: gdc.apiVersion,
+        kind: gdc.kind,
+        name: gdc.metadata.name,
+        namespace: gdc.metadata.namespace,
+        uid: gdc.metadata.uid ?? '',
+        resourceVersion: gdc.metadata.resourceVersion ?? '',
+      },
+      type,
+      reason,
+      action,
+      note,
+    );
+  }
+
+  private createSweeper(): Sweeper {
+    const { sweep, logger, metrics } = this.opts;
+    return new Sweeper({
+      intervalMs: sweep?.intervalMs ?? 3_600_000,
+      graceMs: sweep?.graceMs ?? 600_000,
+      maxDeletes: sweep?.maxDeletes ?? 20,
+      resources: () => this.list(),
+      pool: this.pool,
+      secrets: new KubeSecretSource(this.opts.kubeConfig),
+      metrics,
+      logger,
+      event: (gdc, note) => this.event(gdc, 'Normal', 'LeftoverDeleted', 'Sweep', note),
     });
   }
 
@@ -199,6 +226,7 @@ export class Controller {
   startWorkers(): void {
     if (this.workersStarted) return;
     this.workersStarted = true;
+    this.sweeper.start();
     void this.queue.runWorkers(
       this.opts.concurrency ?? 4,
       (key) => this.handle(key),
@@ -233,6 +261,7 @@ export class Controller {
 
   /** Stops taking work, lets in-flight reconciles finish (bounded), closes watches and clients. */
   async stop(drainMs = 25_000): Promise<boolean> {
+    await this.sweeper.stop();
     const drained = await this.queue.shutDownWithDrain(drainMs);
     await Promise.all([...this.watches.resources, ...this.watches.secrets].map((r) => r.stop()));
     await this.pool.closeAll();
