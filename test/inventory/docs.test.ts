@@ -2,6 +2,7 @@
 // and its inventory section every inventory flag --help prints.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { loadAllYaml } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { usage } from '../../src/config.ts';
 import { INVENTORY_FLAGS } from '../../src/inventory/args.ts';
@@ -25,5 +26,17 @@ describe('README', () => {
     for (const [spec] of INVENTORY_FLAGS) {
       for (const flag of spec.match(/--[a-z-]+/g)!) expect(section, flag).toContain(flag);
     }
+  });
+
+  it('ships the documented alert rules as a PrometheusRule too, rule for rule', () => {
+    const read = (p: string) =>
+      loadAllYaml(readFileSync(resolve(import.meta.dirname, '../..', p), 'utf8'))[0];
+    const rules = read('docs/prometheus/certificate-expiry.rules.yaml') as { groups: unknown[] };
+    const pr = read('deploy/monitoring/prometheusrule.yaml') as { kind: string; spec: { groups: unknown[] } };
+    expect(pr.kind).toBe('PrometheusRule');
+    expect(pr.spec.groups).toEqual(rules.groups);
+    expect(JSON.stringify(rules.groups)).toContain(
+      'apig_cert_sync_cloud_certificate_not_after_timestamp_seconds',
+    );
   });
 });

@@ -125,6 +125,24 @@ describe('inventory', () => {
     expect(calls.filter((c) => c.write)).toEqual([]);
   });
 
+  it('works the same with IAM password credentials, and lists only what --no-scm leaves', async () => {
+    const iam = acct.emu.seed.credentials.iam;
+    const env = {
+      HUAWEICLOUD_USERNAME: iam.username,
+      HUAWEICLOUD_PASSWORD: iam.password,
+      HUAWEICLOUD_DOMAIN_NAME: iam.domainName,
+    };
+    const { code, stdout } = await inventory(['--no-cluster', '--no-scm', '-o', 'json'], env);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as InventoryReport;
+    expect(report.certificates.map((r) => r.source).sort()).toEqual([
+      ...Array(2).fill('apic'),
+      ...Array(6).fill('apigw'),
+    ]);
+    expect(report.certificates.every((r) => r.scmId === undefined)).toBe(true);
+    expect(acct.emu.calls().calls.some((c) => c.auth === 'token')).toBe(true);
+  });
+
   it('reads owners from the cluster: managed-by, leftovers, and the same report as JSON and YAML', async () => {
     const json = await inventory([...clusterFlags(), '-o', 'json']);
     expect(json.code).toBe(0);

@@ -204,6 +204,22 @@ describe('periodic inventory metrics', () => {
     );
     expect(`${out.stdout}${out.stderr}`).toContain('SUCCESS');
   });
+
+  it('drops the series of a certificate that is gone at the next inventory', async () => {
+    const gone = f.emulator.state.certificates.find((c) => c.name === NAMES.leftover)!;
+    f.emulator.store.certs.delete(gone.id);
+    const after = await waitFor(
+      'the deleted certificate to leave /metrics',
+      async () => {
+        const t = await (await fetch(`${f.operator.metricsUrl}/metrics`)).text();
+        return t.includes(NAMES.legacy) && !t.includes(NAMES.leftover) ? t : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+    expect(samples(after, NOT_AFTER).map((s) => s.labels.name)).toHaveLength(
+      samples(text, NOT_AFTER).length - 1,
+    );
+  });
 });
 
 const promLabels = (l: Record<string, string>) =>
