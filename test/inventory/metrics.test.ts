@@ -78,6 +78,26 @@ beforeAll(async () => {
 });
 afterAll(() => f?.stop());
 
+const scrape = async () => (await fetch(`${f.operator.metricsUrl}/metrics`)).text();
+const runs = (t: string) =>
+  [...t.matchAll(/^apig_cert_sync_inventory_runs_total\{[^}]*\} (\d+)$/gm)].reduce(
+    (n, m) => n + Number(m[1]),
+    0,
+  );
+
+/** The metrics after an inventory that started after everything so far was arranged (1 s interval). */
+async function afterTwoMoreRuns(): Promise<string> {
+  const base = runs(await scrape());
+  return waitFor(
+    'two more inventory runs',
+    async () => {
+      const t = await scrape();
+      return runs(t) >= base + 2 ? t : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 250 },
+  );
+}
+
 type Sample = { labels: Record<string, string>; value: number };
 function samples(text: string, metric: string): Sample[] {
   const out: Sample[] = [];
@@ -100,15 +120,7 @@ describe('periodic inventory metrics', () => {
 
   it('publishes expiry gauges for every certificate on the used gateways, managed or not', async () => {
     const gw0 = gateway(f, 0).id;
-    text = await waitFor(
-      'inventory gauges with both resources managed',
-      async () => {
-        const t = await (await fetch(`${f.operator.metricsUrl}/metrics`)).text();
-        const managed = samples(t, DAYS_LEFT).filter((s) => s.labels.managed === 'true');
-        return managed.length === 2 && t.includes(NAMES.legacy) ? t : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 250 },
-    );
+    text = await afterTwoMoreRuns();
     scrapedAt = Math.floor(Date.now() / 1000);
     const days = new Map(samples(text, DAYS_LEFT).map((s) => [s.labels.name, s]));
     const site = defaultCertificateName(f.ns, 'site');
@@ -208,14 +220,9 @@ describe('periodic inventory metrics', () => {
   it('drops the series of a certificate that is gone at the next inventory', async () => {
     const gone = f.emulator.state.certificates.find((c) => c.name === NAMES.leftover)!;
     f.emulator.store.certs.delete(gone.id);
-    const after = await waitFor(
-      'the deleted certificate to leave /metrics',
-      async () => {
-        const t = await (await fetch(`${f.operator.metricsUrl}/metrics`)).text();
-        return t.includes(NAMES.legacy) && !t.includes(NAMES.leftover) ? t : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 250 },
-    );
+    const after = await afterTwoMoreRuns();
+    expect(after).toContain(NAMES.legacy);
+    expect(after).not.toContain(NAMES.leftover);
     expect(samples(after, NOT_AFTER).map((s) => s.labels.name)).toHaveLength(
       samples(text, NOT_AFTER).length - 1,
     );
