@@ -90,7 +90,8 @@ const extraArgs = [
   ...(opts.gatewayRate !== undefined ? ['--gateway-rate', String(opts.gatewayRate)] : []),
   ...(opts.gatewayBurst !== undefined ? ['--gateway-burst', String(opts.gatewayBurst)] : []),
 ];
-const syncTimeoutMs = 120_000 + (N * 5 * 1000) / RATE;
+// Generous: the gateway-rate bound plus 100 ms per resource (a busy 2-core machine, shared).
+const syncTimeoutMs = 300_000 + N * 100 + (N * 5 * 1000) / RATE;
 
 try {
   console.log(
