@@ -172,7 +172,7 @@ async function pushShared(ctx: SyncContext, known?: CertificateStatus): Promise<
     const target = id;
     await writeThenLook(() =>
       ctx.client.attachDomains(
-        id,
+        target,
         [...byName].map(([domain, instance_ids]) => ({
           domain,
           instance_ids,

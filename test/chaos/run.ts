@@ -11,7 +11,7 @@ import { API_VERSION, GROUP, PLURAL, VERSION } from '../../src/api/v1alpha1.ts';
 import { certificateNameOf } from '../../src/reconciler/naming.ts';
 import { generateSeed } from '../bench/seed.ts';
 import { type NodeProcess, spawnNode } from '../deploy/process.ts';
-import { type CallEntry, type Emulator, startEmulator } from '../emulator/server.ts';
+import { type CallEntry, startEmulator } from '../emulator/server.ts';
 import { createCA, issueCertificate, tlsSecretData } from '../support/pki.ts';
 
 export interface ChaosOptions {
