@@ -56,15 +56,12 @@ export class PeriodicInventory {
     const resources = this.opts.resources();
     const next = new Map<string, { labels: Labels; notAfter: number; daysLeft: number }>();
     let failed = 0;
-    for (const group of groupByAccount(resources)) {
+    for (const group of inventoryGroups(resources)) {
       let targets: InventoryTarget[];
       try {
-        const credentials = await loadCredentials(this.opts.secrets, group[0]!);
-        targets = group.map((gdc) => ({
-          label: gdc.spec.gateway.instanceId ?? '',
-          instanceId: gdc.spec.gateway.instanceId ?? '',
-          client: this.opts.pool.client(gdc.spec.gateway, credentials),
-        }));
+        const credentials = await loadCredentials(this.opts.secrets, group.resource);
+        const client = this.opts.pool.client(group.resource.spec.gateway, credentials);
+        targets = group.instanceIds.map((id) => ({ label: id, instanceId: id, client }));
       } catch (err) {
         failed++;
         logger.warn({ err: (err as Error).message }, 'inventory: skipping gateways whose credentials fail');
@@ -102,16 +99,27 @@ export class PeriodicInventory {
   }
 }
 
+/** One account on one endpoint (a credentials Secret, a project) and the gateway instances it is used on. */
+export interface InventoryGroup {
+  /** A resource of the group: its credentials Secret and gateway endpoint serve the whole group. */
+  resource: GatewayDomainCertificate;
+  instanceIds: string[];
+}
+
 /**
- * Resources that reach the same gateway instance with the same credentials Secret are one target;
- * targets sharing endpoint, project and Secret are listed together (global certificates once).
+ * Resources sharing credentials Secret, endpoint and project are listed together (global certificates
+ * once); their instances are spec.gateway.instanceId (Domain mode) and spec.domains[].instanceIds (Shared).
  */
-function groupByAccount(resources: GatewayDomainCertificate[]): GatewayDomainCertificate[][] {
-  const accounts = new Map<string, Map<string, GatewayDomainCertificate>>();
+export function inventoryGroups(resources: readonly GatewayDomainCertificate[]): InventoryGroup[] {
+  const groups = new Map<string, { resource: GatewayDomainCertificate; ids: Set<string> }>();
   for (const gdc of resources) {
     const g = gdc.spec.gateway;
-    if (!g?.instanceId || gdc.metadata.deletionTimestamp) continue;
-    const account = JSON.stringify([
+    if (!g || gdc.metadata.deletionTimestamp) continue;
+    const ids = [g.instanceId, ...(gdc.spec.domains ?? []).flatMap((d) => d.instanceIds ?? [])].filter(
+      (id): id is string => !!id,
+    );
+    if (ids.length === 0) continue;
+    const key = JSON.stringify([
       gdc.metadata.namespace,
       gdc.spec.credentialsSecretRef?.name,
       g.service,
@@ -119,9 +127,9 @@ function groupByAccount(resources: GatewayDomainCertificate[]): GatewayDomainCer
       g.iamEndpoint,
       g.projectId,
     ]);
-    const instances = accounts.get(account) ?? new Map<string, GatewayDomainCertificate>();
-    if (!instances.has(g.instanceId)) instances.set(g.instanceId, gdc);
-    accounts.set(account, instances);
+    const group = groups.get(key) ?? { resource: gdc, ids: new Set<string>() };
+    for (const id of ids) group.ids.add(id);
+    groups.set(key, group);
   }
-  return [...accounts.values()].map((m) => [...m.values()]);
+  return [...groups.values()].map((g) => ({ resource: g.resource, instanceIds: [...g.ids] }));
 }
