@@ -17,27 +17,48 @@ function secretDigest(obj: KubernetesObject): SecretDigest {
   return { digest: secretDataDigest((obj as { data?: Record<string, string> }).data) };
 }
 
-/** Which resources name which Secret (namespace/name → resource keys), kept in step with the cache. */
+/**
+ * Which resources name which Secret (namespace/name → resource keys), kept in step with the cache. A
+ * Secret named by one resource (the usual TLS Secret) maps to that key itself, not to a one-element Set.
+ */
 export class SecretIndex {
-  private readonly bySecret = new Map<string, Set<string>>();
-  private readonly byResource = new Map<string, string[]>();
+  private readonly bySecret = new Map<string, string | Set<string>>();
+  private readonly byResource = new Map<string, readonly [string, string]>();
 
   update(key: string, gdc: GatewayDomainCertificate | undefined): void {
-    for (const s of this.byResource.get(key) ?? []) this.bySecret.get(s)?.delete(key);
-    this.byResource.delete(key);
-    if (!gdc) return;
-    const ns = gdc.metadata.namespace;
-    const secrets = [`${ns}/${gdc.spec.secretName}`, intern(`${ns}/${gdc.spec.credentialsSecretRef.name}`)];
-    this.byResource.set(key, secrets);
-    for (const s of secrets) {
-      const set = this.bySecret.get(s) ?? new Set<string>();
-      set.add(key);
-      this.bySecret.set(s, set);
-    }
+    const before = this.byResource.get(key);
+    const ns = gdc?.metadata.namespace;
+    const after = gdc
+      ? ([`${ns}/${gdc.spec.secretName}`, intern(`${ns}/${gdc.spec.credentialsSecretRef.name}`)] as const)
+      : undefined;
+    // Most events are status writes: the Secrets named did not change.
+    if (before && after && before[0] === after[0] && before[1] === after[1]) return;
+    for (const s of before ?? []) this.remove(s, key);
+    if (after) {
+      this.byResource.set(key, after);
+      for (const s of after) this.add(s, key);
+    } else this.byResource.delete(key);
   }
 
   users(secretKey: string): string[] {
-    return [...(this.bySecret.get(secretKey) ?? [])];
+    const u = this.bySecret.get(secretKey);
+    return u === undefined ? [] : typeof u === 'string' ? [u] : [...u];
+  }
+
+  private add(secret: string, key: string): void {
+    const u = this.bySecret.get(secret);
+    if (u === undefined || u === key) this.bySecret.set(secret, key);
+    else if (typeof u === 'string') this.bySecret.set(secret, new Set([u, key]));
+    else u.add(key);
+  }
+
+  private remove(secret: string, key: string): void {
+    const u = this.bySecret.get(secret);
+    if (u === key) this.bySecret.delete(secret);
+    else if (typeof u === 'object') {
+      u.delete(key);
+      if (u.size === 1) this.bySecret.set(secret, u.values().next().value!);
+    }
   }
 }
 

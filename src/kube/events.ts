@@ -22,7 +22,10 @@ export interface EventRecorderOptions {
   reportingController?: string;
   /** Repeats within this window of the last occurrence are aggregated. Default 10 minutes. */
   windowMs?: number;
-  /** Aggregation entries kept, least recently used dropped first. Default 4096. */
+  /**
+   * Aggregation entries kept, least recently used dropped first. Default 1024: an entry is ~1 KiB, and a
+   * first sync of 10,000 resources records 10,000 distinct events that could never aggregate anyway.
+   */
   maxCached?: number;
   /** Per request; an event that cannot be written in time is dropped. Default 5 s. */
   timeoutMs?: number;
@@ -64,7 +67,7 @@ export class EventRecorder {
     this.#o = {
       reportingController: 'apig-cert-sync.io/controller',
       windowMs: 600_000,
-      maxCached: 4096,
+      maxCached: 1024,
       timeoutMs: 5_000,
       maxInFlight: 256,
       ...opts,
