@@ -3,6 +3,7 @@
 // real control plane, and --prune deleting only leftovers.
 import { loadYaml } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listResources, loadKubeConfig } from '../../src/inventory/cluster.ts';
 import type { InventoryReport, InventoryRow } from '../../src/inventory/report.ts';
 import { runInventory } from '../../src/inventory/run.ts';
 import { createNamespace, kubeconfigPath } from '../support/kube.ts';
@@ -18,6 +19,7 @@ beforeAll(async () => {
   await putCredentials(f);
   // The resource owning names.managed; it is never reconciled here (no operator runs).
   await createGdc(f, 'site', domainSpec(f, 'api.example.com'));
+  for (const name of ['page-a', 'page-b']) await createGdc(f, name, domainSpec(f, `${name}.example.com`));
 });
 afterAll(() => acct?.close());
 
@@ -177,6 +179,14 @@ describe('inventory', () => {
     // --warn-days moves the "expiring" line: 80 days left is now within it.
     expect(y.get(n.managed)!.flags).toEqual(['expiring']);
     expect({ ...y.get(n.expired), flags: [] }).toEqual({ ...by.get(n.expired), flags: [] });
+  });
+
+  it('pages through the cluster resources too (limit/continue)', async () => {
+    const ours = (list: Awaited<ReturnType<typeof listResources>>) =>
+      list.filter((r) => r.metadata.namespace === acct.ns).map((r) => r.metadata.name);
+    const paged = await listResources(loadKubeConfig(kubeconfigPath()), 1);
+    expect(ours(paged).sort()).toEqual(['page-a', 'page-b', 'site']);
+    expect(new Set(paged.map((r) => `${r.metadata.namespace}/${r.metadata.name}`)).size).toBe(paged.length);
   });
 
   it('--prune is a dry run until --confirm, and deletes only unowned, unbound certificates of ours', async () => {
