@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 export interface OperatorConfig {
   namespaces: string[] | undefined;
   concurrency: number;
+  endpointConcurrency: number;
   logLevel: string;
   metricsAddress: string;
   probeAddress: string;
@@ -38,6 +39,7 @@ export interface OperatorConfig {
 const OPTIONS = {
   namespaces: { env: 'WATCH_NAMESPACES', def: '' },
   concurrency: { env: 'CONCURRENCY', def: '4' },
+  'endpoint-concurrency': { env: 'ENDPOINT_CONCURRENCY', def: '', shown: 'half of --concurrency' },
   'log-level': { env: 'LOG_LEVEL', def: 'info' },
   'metrics-bind-address': { env: 'METRICS_BIND_ADDRESS', def: ':8080' },
   'health-probe-bind-address': { env: 'HEALTH_PROBE_BIND_ADDRESS', def: ':8081' },
@@ -68,7 +70,10 @@ type Name = keyof typeof OPTIONS;
 
 export function usage(): string {
   return Object.entries(OPTIONS)
-    .map(([flag, o]) => `  --${flag.padEnd(28)} env ${o.env.padEnd(26)} default ${o.def || '(none)'}`)
+    .map(
+      ([flag, o]) =>
+        `  --${flag.padEnd(28)} env ${o.env.padEnd(26)} default ${o.def || ('shown' in o ? o.shown : '(none)')}`,
+    )
     .join('\n');
 }
 
@@ -95,6 +100,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   return {
     namespaces: list.length > 0 ? list : undefined,
     concurrency: num('concurrency', 1),
+    // Default: half the workers, so one endpoint that hangs leaves the other half to everyone else.
+    endpointConcurrency: get('endpoint-concurrency')
+      ? num('endpoint-concurrency', 1)
+      : Math.ceil(num('concurrency', 1) / 2),
     logLevel: get('log-level'),
     metricsAddress: get('metrics-bind-address'),
     probeAddress: get('health-probe-bind-address'),

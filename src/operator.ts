@@ -34,6 +34,7 @@ export async function startOperator(
     metrics,
     namespaces: cfg.namespaces,
     concurrency: cfg.concurrency,
+    endpointConcurrency: cfg.endpointConcurrency,
     identity: cfg.identity,
     gateway: {
       allowInsecureHttp: cfg.allowInsecureHttp,

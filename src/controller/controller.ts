@@ -12,8 +12,9 @@ import type { Metrics } from '../observability/metrics.ts';
 import type { SecretSource } from '../reconciler/inputs.ts';
 import type { ReconcilerDeps } from '../reconciler/ports.ts';
 import { Reconciler } from '../reconciler/reconciler.ts';
+import { EndpointBulkhead } from './bulkhead.ts';
 import { DomainClaims } from './domain-claims.ts';
-import { GatewayPool, type PoolOptions } from './gateway-pool.ts';
+import { GatewayPool, gatewayEndpoints, type PoolOptions } from './gateway-pool.ts';
 import { Sweeper } from './sweeper.ts';
 import { createWatches, needsReconcile, SecretIndex, type WatchSet, type WatchTiming } from './watches.ts';
 import { WrittenStatus } from './written-status.ts';
@@ -26,6 +27,8 @@ export interface ControllerOptions {
   metrics: Metrics;
   namespaces?: string[];
   concurrency?: number;
+  /** Reconciles at once per gateway endpoint; default half of `concurrency`, rounded up. */
+  endpointConcurrency?: number;
   gateway?: PoolOptions;
   reconciler?: Pick<ReconcilerDeps, 'backoffBaseMs' | 'backoffMaxMs' | 'deletionTimeoutMs' | 'now'>;
   watch?: WatchTiming;
@@ -44,6 +47,7 @@ export class Controller {
   private readonly pool: GatewayPool;
   private readonly reconciler: Reconciler;
   private readonly events: EventRecorder;
+  private readonly bulkhead: EndpointBulkhead;
   private workersStarted = false;
   private readonly sweeper: Sweeper;
 
@@ -62,6 +66,10 @@ export class Controller {
         workDuration: (s) => m.workDuration.observe({ name: NAME }, s),
       },
     });
+    const workers = opts.concurrency ?? 4;
+    this.bulkhead = new EndpointBulkhead(opts.endpointConcurrency ?? Math.ceil(workers / 2), (key) =>
+      this.queue.add(key),
+    );
     this.pool = new GatewayPool({
       ...opts.gateway,
       logger,
@@ -241,6 +249,16 @@ export class Controller {
   private async handle(key: string): Promise<void> {
     const gdc = this.get(key);
     if (!gdc) return;
+    const endpoint = endpointKey(gdc);
+    if (!this.bulkhead.tryEnter(endpoint, key)) return; // set aside; queued again when a slot frees
+    try {
+      await this.reconcileNow(key, gdc);
+    } finally {
+      this.bulkhead.leave(endpoint);
+    }
+  }
+
+  private async reconcileNow(key: string, gdc: GatewayDomainCertificate): Promise<void> {
     const { metrics: m } = this.opts;
     const end = m.reconcileTime.startTimer({ controller: NAME });
     const [namespace, name] = key.split('/');
@@ -266,5 +284,15 @@ export class Controller {
     await Promise.all([...this.watches.resources, ...this.watches.secrets].map((r) => r.stop()));
     await this.pool.closeAll();
     return drained;
+  }
+}
+
+/** The origin a resource's reconciles talk to (its bulkhead compartment). */
+function endpointKey(gdc: GatewayDomainCertificate): string {
+  const { endpoint } = gatewayEndpoints(gdc.spec.gateway);
+  try {
+    return new URL(endpoint).origin;
+  } catch {
+    return endpoint;
   }
 }

@@ -315,7 +315,17 @@ class HuaweiGatewayClient implements GatewayClient {
     const groups = await paginate(
       filter,
       (q) => this.listApiGroups(i, q),
-      (page) => page.groups ?? [],
+      (page) => {
+        // Every API Gateway answer has the list, empty or not; without it this is not a gateway.
+        if (!Array.isArray(page?.groups))
+          throw new GatewayError({
+            operation: 'ListApiGroups',
+            kind: 'terminal',
+            errorCode: 'NOT_A_GATEWAY',
+            errorMsg: 'the answer has no "groups" list',
+          });
+        return page.groups;
+      },
     );
     const out: FoundDomain[] = [];
     for (const listed of groups) {

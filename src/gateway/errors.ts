@@ -89,7 +89,12 @@ const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_|ERR_TLS|ERR_SSL|HOSTNAME_MISMATCH
  * request headers (Authorization, X-Auth-Token) and socket details, so only the code and a scrubbed
  * first line survive.
  */
-export function fromNetworkError(operation: string, err: unknown, timedOut: boolean): GatewayError {
+export function fromNetworkError(
+  operation: string,
+  err: unknown,
+  timedOut: boolean,
+  timeoutMsg = 'request timed out',
+): GatewayError {
   const e = err as
     | { code?: unknown; name?: unknown; message?: unknown; cause?: { code?: unknown } }
     | undefined;
@@ -100,7 +105,7 @@ export function fromNetworkError(operation: string, err: unknown, timedOut: bool
       operation,
       kind: 'retryable',
       errorCode: 'TIMEOUT',
-      errorMsg: 'request timed out',
+      errorMsg: timeoutMsg,
     });
   }
   const firstLine = typeof e?.message === 'string' ? (e.message.split('\n')[0] ?? '') : 'network error';

@@ -3,6 +3,7 @@
 import type { LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { type Dispatcher, Pool, ProxyAgent } from 'undici';
+import { type BreakerOptions, breakerFor } from './circuit-breaker.ts';
 import { classify, fromNetworkError, GatewayError } from './errors.ts';
 import type { CallEvent, GatewayLogger, OperationName, RetryOptions, TimeoutOptions } from './options.ts';
 import { sleep, type TokenBucket } from './rate-limiter.ts';
@@ -65,19 +66,28 @@ export interface TransportOptions {
   onCall?: (e: CallEvent) => void;
   /** Jitter source, injectable for tests. */
   random?: () => number;
+  /** Per-origin circuit breaker settings; false: none (tests of raw retry behaviour). */
+  breaker?: BreakerOptions | false;
   /** DNS lookup for direct connections (the endpoint policy's guard against private addresses). */
   lookup?: LookupFunction;
 }
 
+// Cloud API calls answer in well under a second; a gateway silent for 10 s is not going to answer.
 const DEFAULTS = {
-  connectMs: 10_000,
-  totalMs: 30_000,
+  connectMs: 5_000,
+  firstByteMs: 10_000,
+  totalMs: 15_000,
   maxAttempts: 4,
   baseDelayMs: 200,
   throttledBaseDelayMs: 2_000,
   maxDelayMs: 20_000,
   maxRetryAfterMs: 30_000,
 };
+
+const CIRCUIT_OPEN = 'CIRCUIT_OPEN';
+// Failures that say the endpoint is not answering at all: they count towards its circuit breaker.
+const DEAD_ENDPOINT_CODES = new Set(['TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 // Errors raised before any byte of the request left: safe to retry even for non-idempotent calls.
 const NOT_SENT_CODES = new Set([
@@ -102,6 +112,7 @@ export class Transport {
     this.opts = opts;
     this.t = {
       connectMs: opts.timeouts?.connectMs ?? DEFAULTS.connectMs,
+      firstByteMs: opts.timeouts?.firstByteMs ?? DEFAULTS.firstByteMs,
       totalMs: opts.timeouts?.totalMs ?? DEFAULTS.totalMs,
     };
     this.r = {
@@ -125,6 +136,7 @@ export class Transport {
       const outcome = await this.attempt(spec, attempt);
       if (outcome.ok) return outcome.result;
       const err = outcome.error;
+      if (err.errorCode === CIRCUIT_OPEN) throw err; // fail fast: waiting here would hold a worker
       if (
         err.kind === 'auth' &&
         spec.auth &&
@@ -180,9 +192,46 @@ export class Transport {
     };
     if (body !== undefined) req.headers['content-type'] = 'application/json';
 
-    await spec.limiter?.acquire();
-    // A failed IAM login is final here: it was already retried and reported as CreateToken.
-    const usedCredential = await spec.auth?.authorize(req);
+    const breaker = this.opts.breaker === false ? undefined : breakerFor(base.origin, this.opts.breaker);
+    const resumeAt = breaker?.admit();
+    if (resumeAt !== undefined) {
+      const error = new GatewayError({
+        operation: spec.operation,
+        kind: 'retryable',
+        errorCode: CIRCUIT_OPEN,
+        errorMsg: `${base.origin} did not answer ${breaker?.consecutiveFailures} times in a row; not called again before ${new Date(resumeAt).toISOString()}`,
+        retryAfterMs: Math.max(0, resumeAt - Date.now()),
+      });
+      this.report(spec, path, attempt, 0, undefined, CIRCUIT_OPEN);
+      return { ok: false, error, notSent: true };
+    }
+    let verdict: 'alive' | 'dead' | 'unknown' = 'unknown';
+    try {
+      await spec.limiter?.acquire();
+      // A failed IAM login is final here: it was already retried and reported as CreateToken.
+      const usedCredential = await spec.auth?.authorize(req);
+      const outcome = await this.send(spec, req, attempt, usedCredential);
+      if (outcome.ok || outcome.error.status !== undefined) verdict = 'alive';
+      else if (DEAD_ENDPOINT_CODES.has(outcome.error.errorCode ?? '')) verdict = 'dead';
+      return outcome;
+    } finally {
+      if (verdict === 'alive') breaker?.succeeded();
+      else if (verdict === 'dead') breaker?.failed();
+      else breaker?.released();
+    }
+  }
+
+  private async send(
+    spec: CallSpec,
+    req: OutgoingRequest,
+    attempt: number,
+    usedCredential: string | undefined,
+  ): Promise<
+    | { ok: true; result: CallResult }
+    | { ok: false; error: GatewayError; usedCredential?: string | undefined; notSent?: boolean }
+  > {
+    const { base } = spec;
+    const { path, query, body } = req;
     const started = performance.now();
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Error('timeout')), this.t.totalMs);
@@ -195,8 +244,8 @@ export class Transport {
         headers: req.headers,
         body,
         signal: controller.signal,
-        headersTimeout: this.t.totalMs,
-        bodyTimeout: this.t.totalMs,
+        headersTimeout: this.t.firstByteMs,
+        bodyTimeout: this.t.firstByteMs,
       });
       const text = await res.body.text();
       const durationMs = performance.now() - started;
@@ -230,8 +279,17 @@ export class Transport {
       });
       return { ok: false, error, usedCredential };
     } catch (e) {
-      const timedOut = controller.signal.aborted;
-      const error = fromNetworkError(spec.operation, e, timedOut);
+      const code = (e as { code?: unknown })?.code;
+      const firstByte = typeof code === 'string' && TIMEOUT_CODES.has(code);
+      const timedOut = controller.signal.aborted || firstByte;
+      const error = fromNetworkError(
+        spec.operation,
+        e,
+        timedOut,
+        firstByte
+          ? `no answer from ${base.origin} within ${this.t.firstByteMs} ms`
+          : `${base.origin} did not finish answering within ${this.t.totalMs} ms`,
+      );
       this.report(spec, req.path, attempt, performance.now() - started, undefined, error.errorCode);
       return { ok: false, error, notSent: !timedOut && NOT_SENT_CODES.has(error.errorCode ?? '') };
     } finally {

@@ -55,9 +55,11 @@ export interface GatewayLogger {
 }
 
 export interface TimeoutOptions {
-  /** TCP + TLS connect, default 10 s. */
+  /** TCP + TLS connect, default 5 s. */
   connectMs?: number;
-  /** One attempt from sending to the last body byte, default 30 s. */
+  /** From sending to the answer's headers, and the longest pause between body bytes; default 10 s. */
+  firstByteMs?: number;
+  /** One attempt from sending to the last body byte, default 15 s. */
   totalMs?: number;
 }
 

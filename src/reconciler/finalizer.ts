@@ -49,7 +49,7 @@ export async function finalize(
       `unbound and deleted certificate ${cert.id} (${cert.name})`,
     );
   } catch (err) {
-    const f = toSyncFailure(err);
+    const f = toSyncFailure(err, gdc);
     const since = Date.parse(gdc.metadata.deletionTimestamp as unknown as string) || now.getTime();
     const timeout = deps.deletionTimeoutMs ?? 600_000;
     if (f.reason !== Reason.CredentialsNotFound && now.getTime() - since < timeout) {

@@ -58,7 +58,7 @@ export class Reconciler {
     try {
       return await this.sync(current, interval);
     } catch (err) {
-      return this.fail(current, toSyncFailure(err), interval);
+      return this.fail(current, toSyncFailure(err, current), interval);
     }
   }
 
@@ -257,7 +257,7 @@ export class Reconciler {
     const failures = waiting ? 0 : (gdc.status?.failures ?? 0) + (again ? 0 : 1);
     const delay =
       f.disposition === 'backoff'
-        ? jitter(backoffDelayMs(this.deps, failures), 0.2)
+        ? Math.max(jitter(backoffDelayMs(this.deps, failures), 0.2), f.retryAfterMs ?? 0)
         : f.disposition === 'recheck'
           ? jitter(interval)
           : undefined;

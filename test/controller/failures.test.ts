@@ -1,5 +1,6 @@
 // Bad input gets a clear answer and loses nothing: each case ends as a precise Ready condition and a
 // Warning Event, after a bounded number of gateway calls, and recovers when the input is fixed.
+import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GROUP, PLURAL, VERSION } from '../../src/api/v1alpha1.ts';
 import {
@@ -122,6 +123,10 @@ describe('failures', () => {
     });
     const g = await waitForReason(f, 'badcreds', 'CredentialsInvalid');
     expect(g.status?.conditions?.[0]?.message).toContain('APIG.1002');
+    // It names the object to fix.
+    expect(g.status?.conditions?.[0]?.message).toContain(
+      'Secret wrong-credentials (spec.credentialsSecretRef)',
+    );
     expect(g.status?.conditions?.[0]?.message).not.toContain('not-the-secret-key');
     await new Promise((r) => setTimeout(r, 1000));
     expect(callsSoFar() - before).toBeLessThanOrEqual(2);
@@ -151,6 +156,38 @@ describe('failures', () => {
     expect(g.status?.nextRetryTime).toBeDefined(); // rechecked at the verify interval, not in a loop
     await new Promise((r) => setTimeout(r, 1000));
     expect(callsSoFar() - before).toBeLessThanOrEqual(4);
+  });
+
+  it('an endpoint that is not a gateway → InvalidSpec naming spec.gateway.endpoint, not a missing domain', async () => {
+    // A web server that answers, but not like API Gateway: JSON without the list, and a bare 404.
+    const web = createServer((req, res) => {
+      if (req.url?.split('?')[0]?.endsWith('/api-groups'))
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      else res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not Found</h1>');
+    });
+    await new Promise<void>((r) => web.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(web.address() as { port: number }).port}`;
+    const leaf = issueCertificate({ ca, dnsNames: ['t11.example.org', 't12.example.org'] });
+    await putTlsSecret(f, 'web-tls', leaf, ca);
+    const byName = domainSpec(f, 't11.example.org', { secretName: 'web-tls' });
+    const byId = domainSpec(f, 't12.example.org', { secretName: 'web-tls' });
+    delete byId.gateway.domain;
+    byId.gateway.groupId = 'a'.repeat(32);
+    byId.gateway.domainId = 'b'.repeat(32);
+    for (const [name, spec] of [
+      ['web-name', byName],
+      ['web-id', byId],
+    ] as const) {
+      spec.gateway.endpoint = url;
+      spec.gateway.iamEndpoint = url;
+      await createGdc(f, name, spec);
+      const g = await waitForReason(f, name, 'InvalidSpec');
+      const message = g.status?.conditions?.[0]?.message ?? '';
+      expect(message).toContain(`${url} does not answer like a Huawei Cloud API Gateway`);
+      expect(message).toContain('spec.gateway.endpoint');
+      expect(message).not.toContain('not bound to any API group');
+    }
+    await new Promise((r) => web.close(r));
   });
 
   it('a gateway outage → GatewayUnavailable with backoff, then recovers by itself', async () => {
