@@ -1,7 +1,7 @@
 // What the cert-manager test files share: one operator fixture and one cert-manager process per file
 // with the issuers of test/support/certmanager-pki.ts, and an emulator per scenario, so each
 // scenario's gateway call log is its own while scenarios run concurrently.
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startEmulator } from '../emulator/server.ts';
 import { type CertManager, installCertManagerCrds, startCertManager } from '../support/certmanager.ts';
 import { createIssuers } from '../support/certmanager-pki.ts';
@@ -19,7 +19,7 @@ export interface Suite {
   cm: CertManager;
 }
 
-/** Registers the file's beforeAll/afterAll; the returned object is filled before the first test. */
+/** Registers the file's hooks; the returned object is filled before the first test. */
 export function certManagerSuite(): Suite {
   const suite = {} as Suite;
   beforeAll(async () => {
@@ -29,6 +29,12 @@ export function certManagerSuite(): Suite {
     await putCredentials(suite.f);
     await createIssuers(suite.f);
   }, 240_000);
+  // What cert-manager did is half of any failure here: its last lines go with the failed test.
+  afterEach(({ task }) => {
+    if (task.result?.state !== 'fail') return;
+    const tail = suite.cm?.log().trimEnd().split('\n').slice(-40).join('\n');
+    console.error(`[cert-manager] last log lines for "${task.name}":\n${tail}`);
+  });
   afterAll(async () => {
     await suite.cm?.stop();
     await suite.f?.stop();
