@@ -38,7 +38,10 @@ export const INVENTORY_FLAGS: Array<[string, string]> = [
   ['--project-id P', 'default project id of --gateway'],
   ['--endpoint URL', "default gateway endpoint (instead of the region's)"],
   ['--iam-endpoint URL', 'IAM endpoint for password credentials (default from region or endpoint)'],
-  ['--scm-endpoint URL', 'SCM endpoint (default: the first gateway endpoint with scm. in front)'],
+  [
+    '--scm-endpoint URL',
+    'SCM endpoint (default: scm.{region}.myhuaweicloud.com where the SDK lists SCM for that region)',
+  ],
   ['--no-scm', 'leave SSL Certificate Manager out'],
   ['--credentials-secret NS/NAME', 'read the credentials Secret through the kubeconfig'],
   ['--credentials-file PATH', 'a mounted Secret directory, a Secret or key JSON, or KEY=value lines'],

@@ -36,6 +36,9 @@ describe('the official SDK drives the emulator', () => {
         cert_pem: leaf.certPem,
         key_pem: leaf.keyPem,
         ca_pem: ca.certPem,
+        temp_ak: c.temporary.accessKey,
+        temp_sk: c.temporary.secretKey,
+        security_token: c.temporary.securityToken,
       }),
     ) as DriveReport;
     const problems = report.results.flatMap((r) => r.problems.map((p) => `${r.family} ${r.operation}: ${p}`));

@@ -32,6 +32,10 @@ type driveConfig struct {
 	CertPem   string `json:"cert_pem"`
 	KeyPem    string `json:"key_pem"`
 	CaPem     string `json:"ca_pem"`
+	// Temporary AK/SK: the SDK adds and signs X-Security-Token.
+	TempAK        string `json:"temp_ak"`
+	TempSK        string `json:"temp_sk"`
+	SecurityToken string `json:"security_token"`
 }
 
 type result struct {
@@ -80,7 +84,15 @@ func (d *driver) httpConfig() *config.HttpConfig {
 }
 
 func (d *driver) basicClient() *hc.HcHttpClient {
-	cred, err := basic.NewCredentialsBuilder().WithAk(d.cfg.AK).WithSk(d.cfg.SK).WithProjectId(d.cfg.ProjectID).SafeBuild()
+	return d.basicClientWith(d.cfg.AK, d.cfg.SK, "")
+}
+
+func (d *driver) basicClientWith(ak, sk, token string) *hc.HcHttpClient {
+	b := basic.NewCredentialsBuilder().WithAk(ak).WithSk(sk).WithProjectId(d.cfg.ProjectID)
+	if token != "" {
+		b = b.WithSecurityToken(token)
+	}
+	cred, err := b.SafeBuild()
 	must(err)
 	return hc.NewHcHttpClientBuilder().WithEndpoints([]string{d.cfg.Endpoint}).WithCredential(cred).
 		WithHttpConfig(d.httpConfig()).Build()

@@ -15,6 +15,13 @@ func (d *driver) apig() {
 		return c.ListApiGroupsV2(&apigm.ListApiGroupsV2Request{InstanceId: cfg.Instance})
 	})
 	d.sentHeader(fam, "ListApiGroups", "X-Project-Id", cfg.ProjectID)
+	if cfg.TempAK != "" {
+		temp := apig.NewApigClient(d.basicClientWith(cfg.TempAK, cfg.TempSK, cfg.SecurityToken))
+		d.ok(fam, "ListApiGroups", func() (interface{}, error) {
+			return temp.ListApiGroupsV2(&apigm.ListApiGroupsV2Request{InstanceId: cfg.Instance})
+		})
+		d.sentHeader(fam, "ListApiGroups", "X-Security-Token", cfg.SecurityToken)
+	}
 	// API Gateway's CertForm: name, cert_content, private_key only.
 	up, _ := d.ok(fam, "UploadDomainCertificate", func() (interface{}, error) {
 		return c.AssociateCertificateV2(&apigm.AssociateCertificateV2Request{InstanceId: cfg.Instance,
