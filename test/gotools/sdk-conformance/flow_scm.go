@@ -38,4 +38,8 @@ func (d *driver) scm() {
 			d.add(result{Family: fam, Operation: "ListScmCertificates", Problems: []string{"the uploaded certificate is not listed"}})
 		}
 	}
+	wrong := scm.NewScmClient(d.basicClientWith(cfg.AK, "wrong-secret-key", ""))
+	d.fails(fam, "ListScmCertificates", 401, "SCM.0002", func() (interface{}, error) {
+		return wrong.ListCertificates(&scmm.ListCertificatesRequest{})
+	})
 }
