@@ -1,12 +1,14 @@
 // The README's flag table lists every operator flag (the inventory's --inventory-interval among them),
 // and its inventory section every inventory flag --help prints.
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadAllYaml } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { usage } from '../../src/config.ts';
-import { INVENTORY_FLAGS } from '../../src/inventory/args.ts';
+import { INVENTORY_FLAGS, inventoryUsage } from '../../src/inventory/args.ts';
 
+const REPO = resolve(import.meta.dirname, '../..');
 const README = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
 
 describe('README', () => {
@@ -38,5 +40,18 @@ describe('README', () => {
     expect(JSON.stringify(rules.groups)).toContain(
       'apig_cert_sync_cloud_certificate_not_after_timestamp_seconds',
     );
+  });
+
+  it('npm run inventory -- --help prints the flags (the script README names)', async () => {
+    const pkg = JSON.parse(readFileSync(resolve(REPO, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(pkg.scripts.inventory).toBe('node src/inventory/main.ts');
+    const out = await new Promise<string>((ok, fail) =>
+      execFile(process.execPath, ['src/inventory/main.ts', '--help'], { cwd: REPO }, (err, stdout) =>
+        err ? fail(err) : ok(stdout),
+      ),
+    );
+    expect(out.trim()).toBe(inventoryUsage());
   });
 });
