@@ -1,5 +1,6 @@
 // Faults on demand (library and admin endpoint), deterministic, and the inspectable call log / state.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { waitFor } from '../support/kube.ts';
 import { createCA, issueCertificate } from '../support/pki.ts';
 import { type Emulator, startEmulator } from './server.ts';
 import { call, getToken, paths } from './testkit.ts';
@@ -47,7 +48,16 @@ describe('fault kinds', () => {
     emu.setFaults({ failNext: [{ kind: 'hang' }, { kind: 'drop' }] });
     const url = `${emu.url}${p.certificates}`;
     const headers = { 'x-auth-token': await getToken(emu) };
-    await expect(fetch(url, { headers, signal: AbortSignal.timeout(300) })).rejects.toThrow();
+    // Abort the hung call once the emulator has logged it (a fixed timeout could fire, on a busy
+    // machine, before the request arrived).
+    const stop = new AbortController();
+    const hung = fetch(url, { headers, signal: stop.signal });
+    await waitFor('the hang to be logged', () => emu.calls().calls.some((c) => c.fault === 'hang'), {
+      intervalMs: 10,
+    });
+    await new Promise((r) => setTimeout(r, 100)); // still no answer
+    stop.abort();
+    await expect(hung).rejects.toThrow(/abort/i);
     await expect(fetch(url, { headers })).rejects.toThrow();
     expect((await list()).status).toBe(200);
     expect(emu.calls().calls.map((c) => [c.fault, c.status])).toEqual([
@@ -98,13 +108,21 @@ describe('fault kinds', () => {
   });
 
   it('throttles N calls per second per account (token user and AK apart)', async () => {
-    emu.setFaults({ throttlePerSecond: 3 });
-    const statuses = [];
-    for (let i = 0; i < 5; i++) statuses.push((await list()).status);
-    expect(statuses).toEqual([200, 200, 200, 429, 429]);
-    expect((await call(emu, 'GET', p.certList, { auth: 'aksk' })).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 1050));
-    expect((await list()).status).toBe(200);
+    // The emulator's clock is frozen, so five calls fall in one window however slow the machine is.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      emu.setFaults({ throttlePerSecond: 3 });
+      const statuses = [];
+      for (let i = 0; i < 5; i++) statuses.push((await list()).status);
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+      expect((await call(emu, 'GET', p.certList, { auth: 'aksk' })).status).toBe(200);
+      vi.setSystemTime(Date.now() + 999);
+      expect((await list()).status).toBe(429);
+      vi.setSystemTime(Date.now() + 1);
+      expect((await list()).status).toBe(200);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('leaves IAM alone unless asked, and can target chosen operations', async () => {

@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/kube.ts';
 import type { Seed } from './seed.ts';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -61,10 +62,9 @@ describe('main.ts', () => {
 
     const r = await fetch(`${line.url}/v2/${seed.projectId}/apigw/certificates`);
     expect(r.status).toBe(401);
-    await new Promise((res) => setTimeout(res, 50));
-    expect(stderr()).toMatch(
-      /GET \/v2\/\S+\/apigw\/certificates ListCertificates -> 401 APIG\.1002 auth=none/,
-    );
+    // The child writes its log line when it likes; wait for it rather than for a fixed time.
+    const logged = /GET \/v2\/\S+\/apigw\/certificates ListCertificates -> 401 APIG\.1002 auth=none/;
+    await waitFor('the call on stderr', () => logged.test(stderr()), { timeoutMs: 15_000, intervalMs: 20 });
 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -152,9 +152,11 @@ describe('EventRecorder', () => {
     const down = recorder(dead, { timeoutMs: 500 });
     const t0 = performance.now();
     down.rec.event(ghost, 'Normal', 'Synced', 'Upload', 'ok');
-    expect(performance.now() - t0).toBeLessThan(50); // returns at once, the write is in the background
+    // Returns at once: the write is in the background and has not failed yet.
+    expect(down.warnings).toHaveLength(0);
+    expect(performance.now() - t0).toBeLessThan(1_000);
     await down.rec.flush();
-    expect(performance.now() - t0).toBeLessThan(2_000);
+    expect(performance.now() - t0).toBeLessThan(10_000); // bounded: it gave up, it did not hang
     expect(down.warnings).toHaveLength(1);
   });
 });

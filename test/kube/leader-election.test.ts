@@ -6,7 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LeaderElector } from '../../src/kube/leader-election.ts';
 import { adminKubeConfig, createNamespace, kubectl, waitFor } from '../support/kube.ts';
 
+// Short leases keep the tests quick. Where a test bounds how soon something happens, it uses a lease
+// long enough that the bound tells the behaviour apart with seconds of slack on a busy machine.
 const timing = { leaseDurationMs: 2_000, renewDeadlineMs: 1_500, retryPeriodMs: 300 };
+const long = { leaseDurationMs: 10_000, renewDeadlineMs: 7_500, retryPeriodMs: 300 };
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
@@ -15,7 +18,7 @@ afterEach(async () => {
 function candidate(
   namespace: string,
   identity: string,
-  extra: { kubeConfig?: KubeConfig; releaseOnCancel?: boolean } = {},
+  extra: { kubeConfig?: KubeConfig; releaseOnCancel?: boolean; timing?: typeof timing } = {},
 ) {
   const seen = {
     started: 0,
@@ -30,7 +33,9 @@ function candidate(
     name: 'apig-cert-sync',
     identity,
     ...timing,
-    ...extra,
+    ...extra.timing,
+    ...(extra.kubeConfig ? { kubeConfig: extra.kubeConfig } : {}),
+    ...(extra.releaseOnCancel !== undefined ? { releaseOnCancel: extra.releaseOnCancel } : {}),
     onStartedLeading: (signal) => {
       seen.started++;
       seen.signal = signal;
@@ -95,8 +100,8 @@ async function partitionableProxy(): Promise<{ kubeConfig: KubeConfig; partition
 describe('LeaderElector', () => {
   it('lets exactly one of two candidates lead, and hands over at once when the leader releases', async () => {
     const ns = await createNamespace('le');
-    const a = candidate(ns, 'pod-a');
-    const b = candidate(ns, 'pod-b');
+    const a = candidate(ns, 'pod-a', { timing: long });
+    const b = candidate(ns, 'pod-b', { timing: long });
     const leader = await waitFor('a leader', () => [a, b].find((c) => c.elector.isLeader()), {
       timeoutMs: 10_000,
     });
@@ -111,7 +116,7 @@ describe('LeaderElector', () => {
     const before = await leaseJson(ns);
     expect(before).toMatchObject({
       holderIdentity: leader.identity,
-      leaseDurationSeconds: 2,
+      leaseDurationSeconds: 10,
       leaseTransitions: 0,
     });
     expect(before.renewTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
@@ -122,10 +127,10 @@ describe('LeaderElector', () => {
     expect(leader.seen.signal?.aborted).toBe(true);
     expect(leader.seen.stopped).toBe(1);
     expect(leader.seen.status).toEqual([false, true, false]);
-    await waitFor('standby to lead', () => standby.elector.isLeader(), { timeoutMs: 5_000, intervalMs: 10 });
+    await waitFor('standby to lead', () => standby.elector.isLeader(), { timeoutMs: 15_000, intervalMs: 10 });
     const handover = performance.now() - t0;
-    // Polling every 300 ms (+20% jitter): well before the 2 s lease would have expired.
-    expect(handover).toBeLessThan(1_000);
+    // Polling every 300 ms (+20% jitter): well before the 10 s lease would have expired.
+    expect(handover).toBeLessThan(5_000);
     expect(standby.seen.started).toBe(1);
     const after = await leaseJson(ns);
     expect(after).toMatchObject({ holderIdentity: standby.identity, leaseTransitions: 1 });
@@ -138,22 +143,27 @@ describe('LeaderElector', () => {
     const a = candidate(ns, 'pod-a', { releaseOnCancel: false });
     await waitFor('a to lead', () => a.elector.isLeader(), { timeoutMs: 10_000 });
     const b = candidate(ns, 'pod-b');
-    await sleep(500); // b has seen a's renewals
+    await waitFor('b to see a lead', () => b.seen.leaders.includes('pod-a'), { timeoutMs: 10_000 });
     expect(b.elector.isLeader()).toBe(false);
     const t0 = performance.now();
     await a.elector.stop(); // stops renewing; the lease stays held, as after a crash
-    expect((await leaseJson(ns)).holderIdentity).toBe('pod-a');
-    await waitFor('b to lead', () => b.elector.isLeader(), { timeoutMs: 5_000, intervalMs: 10 });
+    const held = await leaseJson(ns);
+    expect(held.holderIdentity).toBe('pod-a');
+    await waitFor('b to lead', () => b.elector.isLeader(), { timeoutMs: 15_000, intervalMs: 10 });
+    const ledAt = Date.now();
     const takeover = performance.now() - t0;
-    expect(takeover).toBeGreaterThan(1_200); // not before the lease (2 s since b last saw it renewed) ran out
-    expect(takeover).toBeLessThan(2_000 + 3 * 360 + 300); // lease + a few jittered polls
+    // Not before the lease ran out: b cannot have seen a's last renewal before a wrote it, so it may
+    // lead 2 s after that renewal at the earliest (whatever the load did to b's polls).
+    expect(ledAt - Date.parse(String(held.renewTime))).toBeGreaterThanOrEqual(2_000 - 20);
+    // Lease + polls; the slack is for a busy API server, an unbounded wait would fail it.
+    expect(takeover).toBeLessThan(2_000 + 6_000);
     expect((await leaseJson(ns)).leaseTransitions).toBe(1);
     console.log(`[leader-election] takeover after crash: ${takeover.toFixed(0)} ms`);
   });
 
   it('stops leading at once when someone else has taken the lease', async () => {
     const ns = await createNamespace('le');
-    const a = candidate(ns, 'pod-a');
+    const a = candidate(ns, 'pod-a', { timing: long });
     await waitFor('a to lead', () => a.elector.isLeader(), { timeoutMs: 10_000 });
     const api = adminKubeConfig().makeApiClient(CoordinationV1Api);
     const lease = await api.readNamespacedLease({ name: 'apig-cert-sync', namespace: ns });
@@ -168,7 +178,8 @@ describe('LeaderElector', () => {
     await api.replaceNamespacedLease({ name: 'apig-cert-sync', namespace: ns, body: { ...lease, spec } });
     const t0 = performance.now();
     await a.done; // run() ends when leadership is lost
-    expect(performance.now() - t0).toBeLessThan(1_000);
+    // At its next poll, well before its 7.5 s renew deadline would have ended it.
+    expect(performance.now() - t0).toBeLessThan(5_000);
     expect(a.elector.isLeader()).toBe(false);
     expect(a.seen.signal?.aborted).toBe(true);
     expect(a.seen.stopped).toBe(1);
@@ -179,19 +190,22 @@ describe('LeaderElector', () => {
   it('stops leading within the renew deadline when the API server becomes unreachable', async () => {
     const ns = await createNamespace('le');
     const proxy = await partitionableProxy();
-    const a = candidate(ns, 'pod-a', { kubeConfig: proxy.kubeConfig });
+    // The lease outlasts the renew deadline by 4 s, so a late timer on a busy machine still steps a
+    // down before b may lead.
+    const split = { leaseDurationMs: 6_000, renewDeadlineMs: 2_000, retryPeriodMs: 300 };
+    const a = candidate(ns, 'pod-a', { kubeConfig: proxy.kubeConfig, timing: split });
     await waitFor('a to lead', () => a.elector.isLeader(), { timeoutMs: 10_000 });
-    const b = candidate(ns, 'pod-b');
-    await sleep(400);
+    const b = candidate(ns, 'pod-b', { timing: split });
+    await waitFor('b to see a lead', () => b.seen.leaders.includes('pod-a'), { timeoutMs: 10_000 });
     const t0 = performance.now();
     proxy.partition();
     await a.done;
     const stepDown = performance.now() - t0;
     expect(a.seen.stopped).toBe(1);
-    expect(stepDown).toBeLessThan(timing.renewDeadlineMs + 200);
+    expect(stepDown).toBeLessThan(split.renewDeadlineMs + 3_000);
     // a stepped down before its lease ran out for b, so there never were two leaders.
     expect(b.elector.isLeader()).toBe(false);
-    await waitFor('b to lead', () => b.elector.isLeader(), { timeoutMs: 5_000, intervalMs: 10 });
+    await waitFor('b to lead', () => b.elector.isLeader(), { timeoutMs: 20_000, intervalMs: 10 });
     console.log(
       `[leader-election] partitioned leader stepped down after ${stepDown.toFixed(0)} ms, ` +
         `standby led after ${(performance.now() - t0).toFixed(0)} ms`,
