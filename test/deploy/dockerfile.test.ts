@@ -241,6 +241,7 @@ describe('the image command', () => {
     const exit = await p.exited;
     expect(exit.code).toBe(0);
     expect(p.logs.some((l) => l.msg === 'stopped')).toBe(true);
-    expect(exit.at - sigterm).toBeLessThan(5_000);
+    // Idle, it exits promptly; waiting out the 25 s --shutdown-timeout would fail this. Generous for load.
+    expect(exit.at - sigterm).toBeLessThan(15_000);
   });
 });

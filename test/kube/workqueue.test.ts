@@ -82,7 +82,8 @@ describe('WorkQueue', () => {
       if (i % 20 === 0) await sleep(1);
     }
     await sleep(30);
-    expect(await q.shutDownWithDrain(1000)).toBe(true);
+    // A generous drain timeout: the check is that it drains (true), not how fast a busy machine does.
+    expect(await q.shutDownWithDrain(10_000)).toBe(true);
     await workers;
     expect(overlaps).toBe(0);
     expect(runs).toBeGreaterThanOrEqual(5);
@@ -199,7 +200,7 @@ describe('WorkQueue', () => {
     const t0 = performance.now();
     const got = new Set([await q.get(), await q.get()]);
     expect(got).toEqual(new Set(['a', 'b']));
-    expect(performance.now() - t0).toBeLessThan(1_000);
+    expect(performance.now() - t0).toBeLessThan(2_500); // the 30 ms ones, well before the 5 s ones
     q.done('a');
     q.done('b');
     await sleep(60);
@@ -247,7 +248,7 @@ describe('WorkQueue', () => {
     });
     q.add('a');
     await sleep(5);
-    expect(await q.shutDownWithDrain(1_000)).toBe(true);
+    expect(await q.shutDownWithDrain(10_000)).toBe(true);
     expect(finished).toBe(true);
     await workers;
 
