@@ -278,6 +278,19 @@ describe('options', () => {
     expect(served?.certificate?.serial_number).toBe(leaf.serialNumber);
     expect(served?.certificate?.trusted_root_ca_sent).toBe(true);
     expect(f.emulator.calls().calls.some((c) => c.auth === 'aksk' && c.status === 201)).toBe(true);
+
+    // Renewal on ROMA Connect: the instance certificate updated in place (its type and instance kept).
+    f.emulator.resetCalls();
+    const renewed = issueCertificate({ ca, dnsNames: [domain], keyType: 'rsa' });
+    await putTlsSecret(f, 'mtls-tls', renewed, ca);
+    await waitForReason(
+      f,
+      'mtls',
+      'Synced',
+      (g) => g.status?.certificate?.serialNumber === renewed.serialNumber,
+    );
+    expect(f.emulator.calls().counts).toEqual({ UpdateCertificate: 1, ShowDomainCertificate: 1 });
+    expect(servedSerial(f, domain)).toBe(renewed.serialNumber);
   });
 
   it('API Gateway in Domain mode with client verification: InvalidSpec naming the fix, nothing written', async () => {
