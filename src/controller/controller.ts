@@ -67,9 +67,10 @@ export class Controller {
       },
     });
     const workers = opts.concurrency ?? 4;
-    this.bulkhead = new EndpointBulkhead(opts.endpointConcurrency ?? Math.ceil(workers / 2), (key) =>
-      this.queue.add(key),
-    );
+    this.bulkhead = new EndpointBulkhead({
+      limit: opts.endpointConcurrency ?? Math.ceil(workers / 2),
+      requeue: (key) => this.queue.add(key),
+    });
     this.pool = new GatewayPool({
       ...opts.gateway,
       logger,
@@ -254,7 +255,7 @@ export class Controller {
     try {
       await this.reconcileNow(key, gdc);
     } finally {
-      this.bulkhead.leave(endpoint);
+      this.bulkhead.leave(endpoint, key);
     }
   }
 

@@ -108,7 +108,11 @@ export class Reconciler {
       domains: names,
       now: this.now(),
     });
-    if (!prepared.ok) throw new SyncFailure(prepared.reason, prepared.message, 'terminal');
+    if (!prepared.ok) {
+      // Name the object to fix: the Secret the certificate came from.
+      const where = `Secret ${gdc.metadata.namespace}/${gdc.spec.secretName}`;
+      throw new SyncFailure(prepared.reason, `${where}: ${prepared.message}`, 'terminal');
+    }
     const leaf = prepared.bundle.leaf;
     const ctx: SyncContext = {
       ...partial,

@@ -109,6 +109,7 @@ describe('failures', () => {
       expect(callsSoFar()).toBe(before);
       const message = later.status?.conditions?.[0]?.message ?? '';
       expect(message).not.toContain('PRIVATE KEY');
+      expect(message).toContain(`Secret ${f.ns}/${name}-tls`); // the object to fix
     });
   }
 

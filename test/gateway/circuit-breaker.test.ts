@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../../src/gateway/circuit-breaker.ts';
 import { createGatewayClient, type GatewayError } from '../../src/gateway/index.ts';
+import type { TimeoutOptions } from '../../src/gateway/options.ts';
 import { FAST_RETRY, type FakeServer, freshAksk, PROJECT, startFakeServer } from './fake-server.ts';
 
 const cleanup: Array<() => Promise<void>> = [];
@@ -52,20 +53,24 @@ describe('transport against a silent endpoint', () => {
     cleanup.push(() => s.close());
     return s;
   }
-
-  it('gives up at the first-byte timeout, then fails fast with the time calls resume', async () => {
-    const srv = await silent();
+  function clientOf(srv: FakeServer, maxAttempts: number, timeouts: TimeoutOptions) {
     const c = createGatewayClient({
       endpoint: srv.url,
       family: 'apigw',
       projectId: PROJECT,
       credentials: freshAksk(),
       allowInsecureHttp: true,
-      retry: { ...FAST_RETRY, maxAttempts: 4 },
-      // 1 s, so on a busy machine each request reaches the server before its timeout fires.
-      timeouts: { firstByteMs: 1_000, totalMs: 60_000 },
+      retry: { ...FAST_RETRY, maxAttempts },
+      timeouts,
     });
     cleanup.push(() => c.close());
+    return c;
+  }
+
+  it('gives up at the first-byte timeout, then fails fast with the time calls resume', async () => {
+    const srv = await silent();
+    // 1 s, so on a busy machine each request reaches the server before its timeout fires.
+    const c = clientOf(srv, 4, { firstByteMs: 1_000, totalMs: 60_000 });
     const t0 = performance.now();
     const first = (await c.getCertificate('c1').catch((e: unknown) => e)) as GatewayError;
     // Three attempts time out at the first-byte limit (never the 60 s total); the fourth is refused.
@@ -86,16 +91,7 @@ describe('transport against a silent endpoint', () => {
 
   it('a first-byte timeout is reported as TIMEOUT naming the endpoint', async () => {
     const srv = await silent();
-    const c = createGatewayClient({
-      endpoint: srv.url,
-      family: 'apigw',
-      projectId: PROJECT,
-      credentials: freshAksk(),
-      allowInsecureHttp: true,
-      retry: { ...FAST_RETRY, maxAttempts: 1 },
-      timeouts: { firstByteMs: 200 },
-    });
-    cleanup.push(() => c.close());
+    const c = clientOf(srv, 1, { firstByteMs: 200 });
     await expect(c.getCertificate('c1')).rejects.toMatchObject({
       errorCode: 'TIMEOUT',
       kind: 'retryable',
