@@ -6,7 +6,6 @@ import { GROUP, PLURAL, VERSION } from '../../src/api/v1alpha1.ts';
 import {
   createGdc,
   domainSpec,
-  eventsFor,
   type Fixture,
   gateway,
   putCredentials,
@@ -14,6 +13,7 @@ import {
   putTlsSecret,
   servedSerial,
   startFixture,
+  waitForEvent,
   waitForReason,
 } from '../support/operator.ts';
 import { createCA, issueCertificate } from '../support/pki.ts';
@@ -42,8 +42,7 @@ describe('failures', () => {
     expect(g.status?.conditions?.[0]?.status).toBe('False');
     expect(g.status?.conditions?.[0]?.message).toContain('nosecret-tls');
     expect(callsSoFar()).toBe(before);
-    const events = await eventsFor(f, 'nosecret');
-    expect(events.some((e) => e.type === 'Warning' && e.note?.startsWith('SecretNotFound'))).toBe(true);
+    await waitForEvent(f, 'nosecret', (e) => e.type === 'Warning' && !!e.note?.startsWith('SecretNotFound'));
 
     // The Secret event wakes exactly this resource.
     const leaf = issueCertificate({ ca, dnsNames: ['shop.example.com'] });

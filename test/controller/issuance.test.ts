@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createGdc,
   domainSpec,
-  eventsFor,
   type Fixture,
   putCredentials,
   putTlsSecret,
   servedSerial,
   startFixture,
+  waitForEvent,
   waitForReason,
 } from '../support/operator.ts';
 import { createCA, issueCertificate, type TestCertificate } from '../support/pki.ts';
@@ -68,9 +68,7 @@ describe('cert-manager temporary certificate', () => {
     expect(pending.status?.failures ?? 0).toBe(0);
     expect(f.emulator.calls().writes).toBe(0);
     expect(servedSerial(f, domain)).toBe(first.serialNumber);
-    expect(
-      (await eventsFor(f, 'tmp')).some((e) => e.reason === 'IssuancePending' && e.type === 'Normal'),
-    ).toBe(true);
+    await waitForEvent(f, 'tmp', (e) => e.reason === 'IssuancePending' && e.type === 'Normal');
 
     // The issuer answers: the real certificate replaces the temporary one in the Secret.
     const real = issueCertificate({ ca, dnsNames: [domain], keyType: 'ec' });

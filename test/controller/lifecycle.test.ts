@@ -14,6 +14,7 @@ import {
   putTlsSecret,
   servedSerial,
   startFixture,
+  waitForEvent,
   waitForReason,
 } from '../support/operator.ts';
 import { createCA, issueCertificate } from '../support/pki.ts';
@@ -153,8 +154,7 @@ describe('drift and deletion', () => {
       await remove('stuck');
       await waitForReason(f, 'stuck', 'DeletionFailed');
       await waitFor('stuck to be gone', async () => !(await getGdc(f, 'stuck')), { timeoutMs: 30_000 });
-      const events = await eventsFor(f, 'stuck');
-      expect(events.some((e) => e.reason === 'DeletionAbandoned' && e.type === 'Warning')).toBe(true);
+      await waitForEvent(f, 'stuck', (e) => e.reason === 'DeletionAbandoned' && e.type === 'Warning');
     } finally {
       f.emulator.resetFaults();
     }

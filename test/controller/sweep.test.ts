@@ -8,13 +8,13 @@ import { waitFor } from '../support/kube.ts';
 import {
   createGdc,
   domainSpec,
-  eventsFor,
   type Fixture,
   gateway,
   putCredentials,
   putTlsSecret,
   servedSerial,
   startFixture,
+  waitForEvent,
   waitForReason,
 } from '../support/operator.ts';
 import { createCA, issueCertificate } from '../support/pki.ts';
@@ -73,9 +73,13 @@ describe('sweep of leftovers', () => {
     const left = f.emulator.state.certificates.map((x) => x.id);
     expect(left).toEqual(expect.arrayContaining([used, bound, foreign]));
     expect(servedSerial(f, d1.name)).toBe(leaf.serialNumber);
-    const events = await eventsFor(f, 'sweep');
-    expect(events.some((e) => e.reason === 'LeftoverDeleted' && e.note?.includes(stale))).toBe(true);
-    const text = await (await fetch(`${f.operator.metricsUrl}/metrics`)).text();
+    await waitForEvent(f, 'sweep', (e) => e.reason === 'LeftoverDeleted' && !!e.note?.includes(stale));
+    // Counted once the delete's answer is back, which can be after the emulator dropped the certificate.
+    const deleted = /^apig_cert_sync_certificates_deleted_total\{cause="sweep"\} (\d+)$/m;
+    const text = await waitFor('the delete counted', async () => {
+      const t = await (await fetch(`${f.operator.metricsUrl}/metrics`)).text();
+      return deleted.test(t) ? t : undefined;
+    });
     expect(text).toMatch(/^apig_cert_sync_certificates_deleted_total\{cause="sweep"\} 1$/m);
     // Further passes find nothing more to delete.
     await waitFor('another sweep', async () => {

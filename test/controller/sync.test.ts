@@ -10,12 +10,12 @@ import { kubectl, waitFor } from '../support/kube.ts';
 import {
   createGdc,
   domainSpec,
-  eventsFor,
   type Fixture,
   putCredentials,
   putTlsSecret,
   servedSerial,
   startFixture,
+  waitForEvent,
   waitForReason,
 } from '../support/operator.ts';
 import { createCA, issueCertificate } from '../support/pki.ts';
@@ -72,8 +72,7 @@ describe('Domain mode', () => {
       f.emulator.state.certificates.filter((c) => c.name === second.status?.certificate?.name),
     ).toHaveLength(1);
 
-    const events = await eventsFor(f, 'shop');
-    expect(events.some((e) => e.reason === 'Synced' && e.note?.includes(renewed.serialNumber))).toBe(true);
+    await waitForEvent(f, 'shop', (e) => e.reason === 'Synced' && !!e.note?.includes(renewed.serialNumber));
 
     // Printer columns, through the real kubectl.
     const { stdout } = await kubectl(['get', 'gdc', '-n', f.ns]);
@@ -196,7 +195,7 @@ describe('crash between upload and status write', () => {
     expect(g.status?.certificate?.id).toBe(earlier.ssl_id);
     expect(g.status?.pendingWrite).toBeUndefined();
     expect(f.emulator.calls().writes).toBe(0);
-    expect((await eventsFor(f, 'crash')).some((e) => e.note?.startsWith('adopted'))).toBe(true);
+    await waitForEvent(f, 'crash', (e) => !!e.note?.startsWith('adopted'));
   });
 });
 
@@ -209,10 +208,14 @@ describe('observability', () => {
     await putTlsSecret(f, 'metrics-tls', leaf, ca);
     await createGdc(f, 'metrics', { ...domainSpec(f, 'pay.example.com'), secretName: 'metrics-tls' });
     await waitForReason(f, 'metrics', 'Synced');
-    const text = await (await fetch(`${op.metricsUrl}/metrics`)).text();
-    expect(text).toMatch(
-      /^controller_runtime_reconcile_total\{controller="gatewaydomaincertificate",result="requeue_after"\} [1-9]/m,
-    );
+    // The reconcile is counted when it returns, just after the status write the wait above saw.
+    const reconciled =
+      /^controller_runtime_reconcile_total\{controller="gatewaydomaincertificate",result="requeue_after"\} [1-9]/m;
+    const text = await waitFor('the reconcile counted', async () => {
+      const t = await (await fetch(`${op.metricsUrl}/metrics`)).text();
+      return reconciled.test(t) ? t : undefined;
+    });
+    expect(text).toMatch(reconciled);
     expect(text).toMatch(/^controller_runtime_reconcile_time_seconds_count\{[^}]*\} [1-9]/m);
     expect(text).toMatch(/^workqueue_depth\{name="gatewaydomaincertificate"\} \d+/m);
     expect(text).toMatch(

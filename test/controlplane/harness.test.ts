@@ -143,7 +143,9 @@ describe('control plane lifecycle', () => {
       await waitFor(`port ${port} to close`, async () => !(await portOpen(port)), { timeoutMs: 20_000 });
     }
     // Polled: until Node has reaped it, a killed child is a zombie that kill(pid, 0) still finds.
-    await waitFor('the child to be gone', () => !(child.pid && processAlive(child.pid)), { timeoutMs: 20_000 });
+    await waitFor('the child to be gone', () => !(child.pid && processAlive(child.pid)), {
+      timeoutMs: 20_000,
+    });
   }, 120_000);
 
   it('`npm run cluster` prints a KUBECONFIG on which kubectl answers, and cleans up on Ctrl-C', async () => {

@@ -256,6 +256,22 @@ export async function eventsFor(
   return list.items.map((e) => ({ reason: e.reason, note: e.note, type: e.type }));
 }
 
+type EventSummary = Awaited<ReturnType<typeof eventsFor>>[number];
+
+/** Waits for an Event about `name` that passes `check`. Events are written in the background, so one
+ * may land after the status that caused it: reading them once right after the status is a race. */
+export function waitForEvent(
+  f: FixtureBase,
+  name: string,
+  check: (e: EventSummary) => boolean,
+  timeoutMs = 30_000,
+): Promise<EventSummary> {
+  return waitFor(`an Event about ${f.ns}/${name}`, async () => (await eventsFor(f, name)).find(check), {
+    timeoutMs,
+    intervalMs: 200,
+  });
+}
+
 export function servedSerial(
   f: FixtureBase,
   domainName: string,
