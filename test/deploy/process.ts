@@ -49,7 +49,9 @@ export function spawnNode(
   createInterface({ input: child.stderr! }).on('line', (raw) => stderr.push(raw));
   let exitedAt: number | undefined;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
-    child.once('exit', (code, signal) => {
+    // 'close', not 'exit': 'exit' can come before the last stdout lines are read, and tests look for
+    // those lines (e.g. "stopped") once the process has ended.
+    child.once('close', (code, signal) => {
       exitedAt = performance.now();
       for (const w of waiters) w();
       resolve({ code, signal, at: exitedAt });
