@@ -12,6 +12,7 @@ import {
   putTlsSecret,
   startFixture,
   waitForReason,
+  waitForSerial,
 } from '../support/operator.ts';
 import { createCA, issueCertificate } from '../support/pki.ts';
 
@@ -56,13 +57,7 @@ async function renewals(): Promise<number[]> {
     const leaf = issueCertificate({ ca, dnsNames: [HEALTHY] });
     const t0 = performance.now();
     await putTlsSecret(f, 'healthy-tls', leaf, ca);
-    await waitForReason(
-      f,
-      'healthy',
-      'Synced',
-      (g) => g.status?.certificate?.serialNumber === leaf.serialNumber,
-      120_000,
-    );
+    await waitForSerial(f, 'healthy', leaf.serialNumber, 120_000);
     out.push(Math.round(performance.now() - t0));
     await new Promise((r) => setTimeout(r, Math.max(0, 3_000 - (performance.now() - t0))));
   }

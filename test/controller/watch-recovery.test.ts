@@ -17,6 +17,7 @@ import {
   putTlsSecret,
   testOperatorConfig,
   waitForReason,
+  waitForSerial,
 } from '../support/operator.ts';
 import { createCA, issueCertificate } from '../support/pki.ts';
 import { kubeConfigVia, proxyToApiServer, type TcpProxy } from '../support/tcp-proxy.ts';
@@ -51,13 +52,7 @@ async function renewAndTime(from: () => number, during?: Promise<void>): Promise
   const leaf = issueCertificate({ ca, dnsNames: [DOMAIN] });
   await putTlsSecret(f, 'site-tls', leaf, ca); // straight to the API server, not through the proxy
   await during;
-  await waitForReason(
-    f,
-    'site',
-    'Synced',
-    (g) => g.status?.certificate?.serialNumber === leaf.serialNumber,
-    90_000,
-  );
+  await waitForSerial(f, 'site', leaf.serialNumber, 90_000);
   return Date.now() - from();
 }
 

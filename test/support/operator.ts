@@ -246,6 +246,16 @@ export async function waitForReason(
   );
 }
 
+/** Waits until `name` is Synced with `serial` bound (a renewal reached the gateway). */
+export function waitForSerial(
+  f: FixtureBase,
+  name: string,
+  serial: string,
+  timeoutMs = 60_000,
+): Promise<GatewayDomainCertificate> {
+  return waitForReason(f, name, 'Synced', (g) => g.status?.certificate?.serialNumber === serial, timeoutMs);
+}
+
 export async function eventsFor(
   f: FixtureBase,
   name: string,
