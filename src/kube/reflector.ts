@@ -55,6 +55,9 @@ export class Reflector<S> {
   private synced = false;
   private syncWaiters: Array<() => void> = [];
   private failures = 0;
+  // Failures since a watch last opened: a list that works beside a watch that never does (RBAC
+  // without `watch`) resets the backoff but not this, so readiness does not flap.
+  private sinceLive = 0;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -84,7 +87,7 @@ export class Reflector<S> {
 
   /** Synced once and not failing repeatedly right now: what /readyz reports. */
   healthy(): boolean {
-    return this.synced && this.failures < this.opts.unhealthyAfterFailures;
+    return this.synced && this.sinceLive < this.opts.unhealthyAfterFailures;
   }
 
   waitForSync(): Promise<void> {
@@ -111,6 +114,7 @@ export class Reflector<S> {
           continue;
         }
         this.failures++;
+        this.sinceLive++;
         // A watch that keeps failing may be hiding changes: start over from a fresh list.
         if (this.failures % 5 === 0) this.resourceVersion = '';
         const cap = Math.min(this.opts.backoffMaxMs, this.opts.backoffInitialMs * 2 ** (this.failures - 1));
@@ -181,6 +185,7 @@ export class Reflector<S> {
       signal: this.abort.signal,
       onOpen: () => {
         this.failures = 0; // a live stream: the next failure starts backing off from the bottom
+        this.sinceLive = 0;
       },
       onEvent: (type, object) => this.handle({ type, object } as WatchLine),
     });

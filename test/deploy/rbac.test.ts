@@ -325,7 +325,7 @@ describe('without one rule the operator fails clearly', () => {
   it('secrets watch: the list still fills the cache, and every failed watch is logged', async () => {
     await setRules(without(clusterRules, 'secrets', 'watch'), leaseRules);
     await waitFor('rule gone', async () => !(await canI('watch', 'secrets')));
-    const { logs } = await runOperator();
+    const { logs, op } = await runOperator();
     const line = await waitForLine(
       logs,
       'watch failure',
@@ -336,6 +336,14 @@ describe('without one rule the operator fails clearly', () => {
       path: `/api/v1/namespaces/${ns}/secrets`,
       err: expect.stringMatching(/Forbidden/),
     });
+    // Listed once, but it cannot keep the cache current: not ready, and it stays so (no flapping).
+    await waitFor('/readyz 503', async () => (await fetch(`${op.probeUrl}/readyz`)).status === 503, {
+      timeoutMs: 30_000,
+    });
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect((await fetch(`${op.probeUrl}/readyz`)).status).toBe(503);
+    }
   });
 
   it('secrets list: caches never sync, /readyz stays 503, and the log names the 403', async () => {
