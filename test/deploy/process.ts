@@ -28,11 +28,17 @@ export function spawnNode(
   args: string[],
   opts: { cwd: string; env: NodeJS.ProcessEnv; nodeFlags?: string[] },
 ): NodeProcess {
-  const child = spawn(process.execPath, [...(opts.nodeFlags ?? []), ...args], {
-    cwd: opts.cwd,
-    env: opts.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return spawnLogged(name, process.execPath, [...(opts.nodeFlags ?? []), ...args], opts);
+}
+
+/** Any command whose stdout carries the log lines (e.g. the operator inside `buildah run`). */
+export function spawnLogged(
+  name: string,
+  command: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv },
+): NodeProcess {
+  const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: LogLine[] = [];
   const stderr: string[] = [];
   const waiters = new Set<() => void>();
