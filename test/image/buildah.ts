@@ -91,20 +91,33 @@ export class Buildah {
 
   /**
    * Builds `name:<tag>-<key>` unless an image of the same inputs (build context, Dockerfile, base
-   * images) is already there; drops the other keys of that name and images nothing uses any more, so
-   * the vfs store (a full copy per layer) does not grow without bound. Returns the image and whether
-   * it was built now.
+   * images) is already there. Returns the image and whether it was built now.
    */
   async build(name: string, tag: string, more: string[] = []): Promise<{ image: string; built: boolean }> {
     const image = `${name}:${tag}-${contextKey(this.store, more)}`;
     if (await this.exists(image)) return { image, built: false };
     await this.bud(REPO_ROOT, image, more);
-    const others = (await this.exec(['images', '--format', '{{.Name}}:{{.Tag}}']))
-      .split('\n')
-      .filter((i) => i.startsWith(`${name}:${tag}-`) && i !== image);
-    if (others.length) await this.exec(['rmi', ...others]).catch(() => undefined);
-    await this.exec(['rmi', '--prune']).catch(() => undefined);
+    await this.collect([image]);
     return { image, built: true };
+  }
+
+  /**
+   * vfs keeps a full copy per layer, so the store would grow by gigabytes a day: images older than two
+   * hours go (newest first, so children before parents), except the base images and `keep`. Younger
+   * ones may belong to a test run going on in another worktree; an image a container uses stays.
+   */
+  private async collect(keep: string[]): Promise<void> {
+    const kept = new Set([this.store.node, this.store.runtime, ...keep]);
+    const all = JSON.parse(await this.exec(['images', '--all', '--json'])) as Array<{
+      id: string;
+      names: string[] | null;
+      created: number;
+    }>;
+    const cutoff = Date.now() / 1000 - 2 * 3600;
+    const old = all
+      .filter((i) => i.created < cutoff && !(i.names ?? []).some((n) => kept.has(n)))
+      .sort((x, y) => y.created - x.created);
+    for (const i of old) await this.exec(['rmi', i.id]).catch(() => undefined);
   }
 
   async config(image: string): Promise<ImageConfig> {
