@@ -27,6 +27,7 @@ import {
   domainSpec,
   fixtureBase,
   fixtureSeed,
+  getGdc,
   installCrds,
   putCredentials,
   putTlsSecret,
@@ -218,7 +219,7 @@ describe('the operator image', () => {
           run([
             '/nodejs/bin/node',
             'dist/src/main.js',
-            ...['--namespaces', ns, '--allow-insecure-http=true'],
+            ...['--namespaces', ns, '--allow-insecure-http=true', '--allowed-endpoint-networks=127.0.0.0/8'],
             ...['--metrics-bind-address', '127.0.0.1:0', '--health-probe-bind-address', '127.0.0.1:0'],
           ]),
           { cwd: REPO, env: process.env },
@@ -230,7 +231,11 @@ describe('the operator image', () => {
         const inside = descendants(op.child.pid!, '/nodejs/bin/node');
         expect(inside.map((p) => p.uid)).toEqual([65532]);
 
-        const ready = await waitForReason(f, 'site', 'Synced', () => true, 2 * MINUTES);
+        const ready = await waitForReason(f, 'site', 'Synced', () => true, 2 * MINUTES).catch(async (err) => {
+          const cond = (await getGdc(f, 'site'))?.status?.conditions;
+          const tail = op.logs.slice(-5).map((l) => JSON.stringify(l));
+          throw new Error(`${err}; conditions ${JSON.stringify(cond)}; operator log tail ${tail.join('\n')}`);
+        });
         expect(ready.status?.certificate?.serialNumber).toBe(leaf.serialNumber);
         expect(servedSerial(f, 't01.example.org')).toBe(leaf.serialNumber);
 
