@@ -66,31 +66,30 @@ export async function createResources(
   endpoint: string,
 ): Promise<void> {
   await mapLimit(domains.length, IN_FLIGHT, (i) =>
-    k.custom.createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: k.ns,
-      plural: PLURAL,
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'GatewayDomainCertificate',
-        metadata: { name: resourceName(i) },
-        spec: {
-          secretName: tlsName(i),
-          mode: 'Domain',
-          gateway: {
-            service: 'apig',
-            endpoint,
-            iamEndpoint: endpoint,
-            projectId: seed.projectId,
-            instanceId: domains[i]!.instanceId,
-            domain: domains[i]!.name,
-          },
-          credentialsSecretRef: { name: CREDENTIALS },
-        },
+    createGdc(k, resourceName(i), {
+      secretName: tlsName(i),
+      mode: 'Domain',
+      gateway: {
+        service: 'apig',
+        endpoint,
+        iamEndpoint: endpoint,
+        projectId: seed.projectId,
+        instanceId: domains[i]!.instanceId,
+        domain: domains[i]!.name,
       },
+      credentialsSecretRef: { name: CREDENTIALS },
     }),
   );
+}
+
+function createGdc(k: Kube, name: string, spec: GatewayDomainCertificate['spec']) {
+  return k.custom.createNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace: k.ns,
+    plural: PLURAL,
+    body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'GatewayDomainCertificate', metadata: { name }, spec },
+  });
 }
 
 /** Opaque Secrets of about 8 KiB each that no resource names. */
@@ -144,23 +143,12 @@ export async function createSharedResources(
       ca,
     );
     await k.core.createNamespacedSecret({ namespace: k.ns, body: s.body });
-    await k.custom.createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: k.ns,
-      plural: PLURAL,
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'GatewayDomainCertificate',
-        metadata: { name: sharedName(j) },
-        spec: {
-          secretName: tlsName(offset + j),
-          mode: 'Shared',
-          gateway: { service: 'apig', endpoint, iamEndpoint: endpoint, projectId: seed.projectId },
-          domains: pair.map((d) => ({ name: d.name, instanceIds: [d.instanceId] })),
-          credentialsSecretRef: { name: CREDENTIALS },
-        },
-      },
+    await createGdc(k, sharedName(j), {
+      secretName: tlsName(offset + j),
+      mode: 'Shared',
+      gateway: { service: 'apig', endpoint, iamEndpoint: endpoint, projectId: seed.projectId },
+      domains: pair.map((d) => ({ name: d.name, instanceIds: [d.instanceId] })),
+      credentialsSecretRef: { name: CREDENTIALS },
     });
   });
 }
