@@ -68,19 +68,15 @@ async function reconcileCount(p: NodeProcess): Promise<number> {
   );
 }
 
-async function leaseHolder(): Promise<string | undefined> {
-  const lease = await adminKubeConfig()
-    .makeApiClient(CoordinationV1Api)
-    .readNamespacedLease({ name: LEASE_NAME, namespace: ns });
-  return lease.spec?.holderIdentity ?? undefined;
+async function lease() {
+  return (
+    await adminKubeConfig()
+      .makeApiClient(CoordinationV1Api)
+      .readNamespacedLease({ name: LEASE_NAME, namespace: ns })
+  ).spec;
 }
-
-async function leaseRenewTime(): Promise<number> {
-  const lease = await adminKubeConfig()
-    .makeApiClient(CoordinationV1Api)
-    .readNamespacedLease({ name: LEASE_NAME, namespace: ns });
-  return new Date(lease.spec?.renewTime ?? 0).getTime();
-}
+const leaseHolder = async () => (await lease())?.holderIdentity ?? undefined;
+const leaseRenewTime = async () => new Date((await lease())?.renewTime ?? 0).getTime();
 
 const domainId = (name: string) =>
   emulator.seed.gateways[0]?.groups.flatMap((g) => g.domains).find((d) => d.name === name)?.id ?? '';
