@@ -51,6 +51,19 @@ export interface ImageConfig {
   Labels?: Record<string, string>;
 }
 
+/**
+ * The argv a kubelet starts for a container spec on this image: `command` replaces the image's
+ * Entrypoint (and then its Cmd is dropped), `args` replaces its Cmd.
+ */
+export function deploymentArgv(
+  container: { command?: string[]; args?: string[] },
+  image: ImageConfig,
+): string[] {
+  const entrypoint = container.command ?? image.Entrypoint ?? [];
+  const cmd = container.args ?? (container.command ? [] : (image.Cmd ?? []));
+  return [...entrypoint, ...cmd];
+}
+
 export class Buildah {
   readonly store: Store;
   constructor(store: Store) {

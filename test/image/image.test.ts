@@ -21,7 +21,7 @@ import { type NodeProcess, spawnLogged } from '../deploy/process.ts';
 import { defaultSeed } from '../emulator/seed.ts';
 import { type Emulator, startEmulator } from '../emulator/server.ts';
 import { createNamespace, kubeconfigPath } from '../support/kube.ts';
-import { REPO } from '../support/manifests.ts';
+import { DEPLOY, operatorContainer, REPO, readManifests } from '../support/manifests.ts';
 import {
   createGdc,
   domainSpec,
@@ -35,7 +35,15 @@ import {
   waitForReason,
 } from '../support/operator.ts';
 import { createCA, issueCertificate } from '../support/pki.ts';
-import { Buildah, baseImages, descendants, diff, snapshot } from './buildah.ts';
+import {
+  Buildah,
+  baseImages,
+  deploymentArgv,
+  descendants,
+  diff,
+  type ImageConfig,
+  snapshot,
+} from './buildah.ts';
 
 let OPERATOR = '';
 let EMULATOR = '';
@@ -178,6 +186,7 @@ describe('the operator image', () => {
         const leaf = issueCertificate({ ca, dnsNames: ['t01.example.org'] });
         await putTlsSecret(f, 'site-tls', leaf, ca);
         await createGdc(f, 'site', domainSpec(f, 't01.example.org'));
+        const imageConfig = await buildah.config(OPERATOR);
 
         // The kubeconfig as a Secret volume would be: a read-only mount the pod's user can read.
         const kube = mkdtempSync(join(tmpdir(), 'image-kube-'));
@@ -217,9 +226,14 @@ describe('the operator image', () => {
           'operator',
           'buildah',
           run([
-            '/nodejs/bin/node',
-            'dist/src/main.js',
-            ...['--namespaces', ns, '--allow-insecure-http=true', '--allowed-endpoint-networks=127.0.0.0/8'],
+            // As the kubelet starts deploy/'s container: its command and args over the image's config;
+            // the test's flags come last and win (this cluster has no port 8080 or gateway domain).
+            ...deploymentArgv(
+              operatorContainer(readManifests(join(DEPLOY, 'base/deployment.yaml'))),
+              imageConfig,
+            ),
+            ...['--leader-elect=false', '--namespaces', ns],
+            ...['--allow-insecure-http=true', '--allowed-endpoint-networks=127.0.0.0/8'],
             ...['--metrics-bind-address', '127.0.0.1:0', '--health-probe-bind-address', '127.0.0.1:0'],
           ]),
           { cwd: REPO, env: process.env },
