@@ -39,11 +39,3 @@ export function ownerOf<G extends Pick<GatewayDomainCertificate, 'metadata' | 's
     resources.find((r) => certificateNameOf(r) === cert.name)
   );
 }
-
-/** A leftover: ours by its mark, and no resource owns it. Only these may ever be swept. */
-export function isLeftover(
-  cert: { id: string; name: string },
-  resources: readonly Pick<GatewayDomainCertificate, 'metadata' | 'spec' | 'status'>[],
-): boolean {
-  return isOurCertificateName(cert.name) && ownerOf(cert, resources) === undefined;
-}

@@ -35,15 +35,7 @@ import {
   waitForReason,
 } from '../support/operator.ts';
 import { createCA, issueCertificate } from '../support/pki.ts';
-import {
-  Buildah,
-  baseImages,
-  deploymentArgv,
-  descendants,
-  diff,
-  type ImageConfig,
-  snapshot,
-} from './buildah.ts';
+import { Buildah, baseImages, deploymentArgv, descendants, diff, snapshot } from './buildah.ts';
 
 let OPERATOR = '';
 let EMULATOR = '';
