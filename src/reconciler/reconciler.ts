@@ -77,11 +77,15 @@ export class Reconciler {
     if (trustStatus && known?.id && cached && cached === gdc.status?.secretDigest && dueIn > 0) {
       return { result: 'requeue_after', requeueAfterMs: dueIn };
     }
+    // Both Secrets are read at once (one API round trip on a renewal's critical path, not two); the
+    // TLS Secret's verdict still comes first, so its failure is the one reported.
+    const credentialsRead = loadCredentials(secrets, gdc);
+    credentialsRead.catch(() => {}); // awaited below unless the TLS Secret fails first
     const tls = await loadTlsInput(secrets, gdc);
     const pending = pendingIssuance(gdc, tls);
     if (pending) throw pending;
     if (!shared) checkDomainModeSupport(gdc.spec.gateway.service, tls.trustedCaPem);
-    const credentials = await loadCredentials(secrets, gdc);
+    const credentials = await credentialsRead;
     let client: ReturnType<typeof gateways.client>;
     try {
       client = gateways.client(gdc.spec.gateway, credentials);
@@ -152,8 +156,9 @@ export class Reconciler {
     const verb = drift ? 'repaired drift' : pushed.action.toLowerCase();
     const where = seen.domains.map((d) => d.name).join(', ');
     const note = `${verb}: ${where} serves ${certificateName} serial ${leaf.serialNumber}, valid until ${rfc3339(leaf.notAfter)}${drift ? ` (${drift})` : ''}`;
-    this.deps.events.event(gdc, 'Normal', drift ? 'DriftRepaired' : 'Synced', pushed.action, note);
     const result = await this.succeed(gdc, ctx, seen, { ...outcome, note }, target && [domainStatus(target)]);
+    // After Ready: the Event's POST would otherwise race the status write on the critical path.
+    this.deps.events.event(gdc, 'Normal', drift ? 'DriftRepaired' : 'Synced', pushed.action, note);
     // Ready is written; the certificates this push replaced go now, off the critical path. One left
     // behind (a crash right here) is what the sweep removes later.
     if (pushed.replaced?.length) await this.cleanup(gdc, mode, pushed.replaced);
