@@ -27,19 +27,28 @@ export function certManagerSuite(): Suite {
     await installCertManagerCrds(kubectl);
     suite.cm = await startCertManager({ kubeconfig: kubeconfigPath(), namespace: suite.f.ns });
     await putCredentials(suite.f);
-    await createIssuers(suite.f);
-  }, 240_000);
+    try {
+      await createIssuers(suite.f);
+    } catch (err) {
+      // A hook is not retried and has no afterEach: say here what cert-manager was doing.
+      console.error(`[cert-manager] last log lines while creating issuers:\n${tail(suite.cm)}`);
+      throw err;
+    }
+  }, 420_000);
   // What cert-manager did is half of any failure here: its last lines go with the failed test.
   afterEach(({ task }) => {
     if (task.result?.state !== 'fail') return;
-    const tail = suite.cm?.log().trimEnd().split('\n').slice(-40).join('\n');
-    console.error(`[cert-manager] last log lines for "${task.name}":\n${tail}`);
+    console.error(`[cert-manager] last log lines for "${task.name}":\n${tail(suite.cm)}`);
   });
   afterAll(async () => {
     await suite.cm?.stop();
     await suite.f?.stop();
   });
   return suite;
+}
+
+function tail(cm: CertManager | undefined): string {
+  return (cm?.log() ?? '').trimEnd().split('\n').slice(-60).join('\n');
 }
 
 /** Runs `fn` with the suite's namespace and operator but a gateway emulator of its own. */

@@ -214,12 +214,14 @@ describe.concurrent('issued and renewed by the real cert-manager, bound by the o
 
         emulator.resetCalls();
         let previous = first;
+        const serials = [first.serial];
         for (let i = 0; i < RENEWALS; i++) {
           const revision = await renewCertificate(f, name);
           const now = await waitIssued(f, name, revision);
           expect(now.serial).not.toBe(previous.serial);
           variant.check?.(expect, now, previous);
           await bound(now);
+          serials.push(now.serial);
           previous = now;
         }
         // Replaced certificates are cleaned up (possibly after Ready): one left, the bound one.
@@ -234,7 +236,12 @@ describe.concurrent('issued and renewed by the real cert-manager, bound by the o
           (log.counts.UploadDomainCertificate ?? 0) +
           (log.counts.UpdateCertificate ?? 0) +
           (log.counts.CreateCertificate ?? 0);
-        expect(contentWrites, 'one certificate write per renewal').toBe(RENEWALS);
+        // On failure, the sequence says whether cert-manager issued twice or the operator wrote twice.
+        const sequence = log.calls.map((c) => `${c.at} ${c.operation} ${c.status}`).join('\n');
+        expect(
+          contentWrites,
+          `one certificate write per renewal; serials ${serials.join(' → ')}; calls:\n${sequence}`,
+        ).toBe(RENEWALS);
         expect(log.writes).toBeLessThanOrEqual(variant.maxWritesPerRenewal * RENEWALS);
         expect(log.total).toBeLessThanOrEqual(variant.maxCallsPerRenewal * RENEWALS);
         perRenewal[name] = { calls: log.total / RENEWALS, writes: log.writes / RENEWALS, counts: log.counts };

@@ -16,7 +16,8 @@ async function caIssuer(f: FixtureBase, name: string, commonName: string, issuer
     privateKey: { algorithm: 'ECDSA', size: 256 },
     issuerRef: { name: issuer, kind: 'Issuer' },
   });
-  await waitIssued(f, name);
+  // Generous: on a starved machine cert-manager's per-item backoff (5 s doubling) can follow a conflict.
+  await waitIssued(f, name, 1, 180_000);
   await createIssuer(f, name, { ca: { secretName: `${name}-tls` } });
 }
 
