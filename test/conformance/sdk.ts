@@ -43,6 +43,9 @@ export function sdkTool(command: 'drive' | 'spec' | 'sign', input?: unknown): Pr
       err += d;
     });
     child.on('error', reject);
+    // A command that reads no input (spec) may exit before the write lands: EPIPE is not a failure,
+    // the exit code in 'close' is the verdict (unhandled, it failed a whole CI run).
+    child.stdin.on('error', () => {});
     child.on('close', (code) => {
       if (code === 0 || (code === 1 && command === 'drive' && out)) resolve(out);
       else reject(new Error(`sdk-conformance ${command} exited ${code}: ${err.slice(0, 2000)}`));
