@@ -10,6 +10,8 @@ import { isNotFound, toSyncFailure } from './failures.ts';
 import { loadCredentials } from './inputs.ts';
 import { certificateNameOf } from './naming.ts';
 import { backoffDelayMs, type ReconcileResult, type ReconcilerDeps } from './ports.ts';
+import { listingFor } from './sweep.ts';
+import { removeUnbound } from './sync-context.ts';
 
 export async function finalize(
   deps: ReconcilerDeps,
@@ -19,7 +21,8 @@ export async function finalize(
   if (!(gdc.metadata.finalizers ?? []).includes(FINALIZER)) return { result: 'success' };
   const cert = gdc.status?.certificate;
   const ourName = certificateNameOf(gdc);
-  if (gdc.spec.deletionPolicy !== 'Detach' || !cert?.id) {
+  // Without a recorded certificate there is still cleanup when a create/upload may have happened.
+  if (gdc.spec.deletionPolicy !== 'Detach' || (!cert?.id && !gdc.status?.pendingWrite)) {
     await deps.status.setFinalizer(gdc, false);
     deps.observer?.deleted?.(gdc);
     return { result: 'success' };
@@ -29,25 +32,33 @@ export async function finalize(
     const ignoreMissing = (err: unknown) => {
       if (!isNotFound(err)) throw err;
     };
+    const id = cert?.id;
     for (const d of gdc.status?.domains ?? []) {
-      if (!d.instanceId || !d.groupId || !d.id) continue;
+      if (!id || !d.instanceId || !d.groupId || !d.id) continue;
       if (gdc.spec.mode === 'Shared') {
         await client
-          .detachDomains(cert.id, [{ domain: d.name ?? '', instance_ids: [d.instanceId] }])
+          .detachDomains(id, [{ domain: d.name ?? '', instance_ids: [d.instanceId] }])
           .catch(ignoreMissing);
       } else {
-        await client.unbindDomainCertificate(d.instanceId, d.groupId, d.id, cert.id).catch(ignoreMissing);
+        await client.unbindDomainCertificate(d.instanceId, d.groupId, d.id, id).catch(ignoreMissing);
       }
     }
     // Only a certificate carrying our name is ours to delete.
-    if (cert.name === ourName) await client.deleteCertificate(cert.id).catch(ignoreMissing);
-    deps.events.event(
-      gdc,
-      'Normal',
-      'Detached',
-      'Delete',
-      `unbound and deleted certificate ${cert.id} (${cert.name})`,
-    );
+    if (id && cert?.name === ourName) await client.deleteCertificate(id).catch(ignoreMissing);
+    // Copies under our name that an interrupted sync left (a lost create answer, a replaced certificate
+    // whose delete was cut short): the sweep serves live resources only, so they go now, if unbound.
+    const listOn = listingFor(gdc);
+    const copies = listOn
+      ? (await client.listAllCertificates({ name: ourName, ...listOn }))
+          .filter((c) => c.name === ourName && c.id !== id)
+          .map((c) => c.id)
+      : [];
+    const leftovers = await removeUnbound({ client }, copies);
+    const what = id ? `unbound and deleted certificate ${id} (${cert?.name})` : 'nothing was bound';
+    const extra = leftovers.length
+      ? `; deleted ${leftovers.length} leftover copies (${leftovers.join(', ')})`
+      : '';
+    deps.events.event(gdc, 'Normal', 'Detached', 'Delete', `${what}${extra}`);
   } catch (err) {
     const f = toSyncFailure(err, gdc);
     const since = Date.parse(gdc.metadata.deletionTimestamp as unknown as string) || now.getTime();
@@ -75,7 +86,7 @@ export async function finalize(
       'Warning',
       'DeletionAbandoned',
       'Delete',
-      `gave up cleaning the gateway (${f.reason}: ${f.message}); certificate ${cert.id} (${cert.name}) may remain bound`,
+      `gave up cleaning the gateway (${f.reason}: ${f.message}); certificate ${cert?.id ?? '(none recorded)'} (${cert?.name ?? ourName}) may remain`,
     );
   }
   await deps.status.setFinalizer(gdc, false);

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GROUP, PLURAL, VERSION } from '../../src/api/v1alpha1.ts';
 import { createGatewayClient } from '../../src/gateway/index.ts';
+import { certificateNameOf } from '../../src/reconciler/naming.ts';
 import { waitFor } from '../support/kube.ts';
 import {
   createGdc,
@@ -36,6 +37,18 @@ const remove = (name: string) =>
     plural: PLURAL,
     name,
   });
+
+/** A gateway client of the emulator's account, acting as a person or another process would. */
+function emulatorClient() {
+  const c = f.emulator.seed.credentials;
+  return createGatewayClient({
+    endpoint: f.emulator.url,
+    family: 'apigw',
+    projectId: f.emulator.seed.projectId,
+    credentials: { kind: 'aksk', accessKey: c.accessKey, secretKey: c.secretKey },
+    allowInsecureHttp: true,
+  });
+}
 
 describe('Shared mode', () => {
   it('creates one certificate, attaches it to two domains on two gateways, and updates it in place on renewal', async () => {
@@ -83,11 +96,25 @@ describe('Shared mode', () => {
     expect(log.counts).toEqual({ UpdateCertificate: 1, ShowDomainCertificate: 3 });
     expect(servedSerial(f, 'www.example.com', gw2.id)).toBe(renewed.serialNumber);
 
-    // Detach on deletion: unbound everywhere and the certificate deleted.
+    // A copy under the resource's name that an interrupted create left behind (unbound).
+    const ours = certificateNameOf(r);
+    const client = emulatorClient();
+    const copy = await client.createCertificate({
+      name: ours,
+      cert_content: renewed.certPem,
+      private_key: renewed.keyPem,
+      type: 'global',
+    });
+    await client.close();
+
+    // Detach on deletion: unbound everywhere, the certificate deleted, and the leftover copy too.
     await remove('wildcard');
     await waitFor('wildcard to be gone', async () => !(await getGdc(f, 'wildcard')));
     expect(servedSerial(f, 'www.example.com', gw1.id)).toBeUndefined();
     expect(f.emulator.state.certificates.find((c) => c.id === certId)).toBeUndefined();
+    expect(f.emulator.state.certificates.filter((c) => c.name === ours).map((c) => c.id)).toEqual([]);
+    expect(copy.id).toBeDefined();
+    await waitForEvent(f, 'wildcard', (e) => e.reason === 'Detached' && /1 leftover/.test(e.note ?? ''));
   });
 });
 
@@ -105,14 +132,7 @@ describe('drift and deletion', () => {
 
     // Someone uploads another certificate to the domain by hand.
     const intruder = issueCertificate({ ca, dnsNames: ['pay.example.com'] });
-    const c = f.emulator.seed.credentials;
-    const client = createGatewayClient({
-      endpoint: f.emulator.url,
-      family: 'apigw',
-      projectId: f.emulator.seed.projectId,
-      credentials: { kind: 'aksk', accessKey: c.accessKey, secretKey: c.secretKey },
-      allowInsecureHttp: true,
-    });
+    const client = emulatorClient();
     await client.uploadDomainCertificate(d?.instanceId ?? '', d?.groupId ?? '', d?.id ?? '', {
       name: 'manual_upload',
       cert_content: intruder.certPem,
