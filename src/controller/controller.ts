@@ -13,6 +13,7 @@ import type { SecretSource } from '../reconciler/inputs.ts';
 import type { ReconcilerDeps } from '../reconciler/ports.ts';
 import { Reconciler } from '../reconciler/reconciler.ts';
 import { EndpointBulkhead } from './bulkhead.ts';
+import { CertificateIndex } from './certificates.ts';
 import { DomainClaims } from './domain-claims.ts';
 import { GatewayPool, gatewayEndpoints, type PoolOptions } from './gateway-pool.ts';
 import { Sweeper } from './sweeper.ts';
@@ -32,6 +33,8 @@ export interface ControllerOptions {
   gateway?: PoolOptions;
   reconciler?: Pick<ReconcilerDeps, 'backoffBaseMs' | 'backoffMaxMs' | 'deletionTimeoutMs' | 'now'>;
   watch?: WatchTiming;
+  /** How often a missing cert-manager CRD (or permission) is looked for again. */
+  certificateRecheckMs?: number;
   identity?: string;
   /** The leftover sweep (leader only); intervalMs 0 turns it off. */
   sweep?: { intervalMs: number; graceMs: number; maxDeletes?: number };
@@ -42,6 +45,7 @@ export class Controller {
   private readonly opts: ControllerOptions;
   private readonly watches: WatchSet;
   private readonly index = new SecretIndex();
+  private readonly certificates = new CertificateIndex();
   private readonly claims = new DomainClaims();
   private readonly written = new WrittenStatus();
   private readonly pool: GatewayPool;
@@ -95,6 +99,7 @@ export class Controller {
       status: new KubeStatusWriter(opts.kubeConfig, (w) => this.written.remember(w)),
       events: { event: (gdc, type, reason, action, note) => this.event(gdc, type, reason, action, note) },
       logger,
+      certificates: (namespace, secretName) => this.certificateFor(namespace, secretName),
       domainHolder: (gdc) => this.claims.holderOtherThan(`${gdc.metadata.namespace}/${gdc.metadata.name}`),
       observer: {
         synced: (gdc, status) => {
@@ -132,6 +137,12 @@ export class Controller {
       onSecret: (secretKey) => {
         for (const key of this.index.users(secretKey)) this.queue.add(key);
       },
+      // A Certificate turning Ready (or not) releases (or holds back) the Secret it writes.
+      onCertificate: (certKey, next, prev) => {
+        for (const secretKey of this.certificates.update(certKey, next, prev))
+          for (const key of this.index.users(secretKey)) this.queue.add(key);
+      },
+      ...(opts.certificateRecheckMs !== undefined ? { certificateRecheckMs: opts.certificateRecheckMs } : {}),
     });
     this.sweeper = this.createSweeper();
   }
@@ -191,26 +202,40 @@ export class Controller {
     };
   }
 
+  private certificateFor(namespace: string, secretName: string) {
+    const key = this.certificates.certificateFor(`${namespace}/${secretName}`);
+    if (!key) return undefined;
+    for (const r of this.watches.certificates) {
+      const c = r.store.get(key);
+      if (c) return c;
+    }
+    return undefined;
+  }
+
   private forgetMetrics(namespace: string, name: string) {
     const labels = { namespace, name };
     this.opts.metrics.certificateNotAfter.remove(labels as Record<string, string>);
     this.opts.metrics.resourceReady.remove(labels as Record<string, string>);
   }
 
+  private caches() {
+    return [...this.watches.resources, ...this.watches.secrets, ...this.watches.certificates];
+  }
+
   /** Starts the caches; resolves when every one has listed once. */
   async startCaches(): Promise<void> {
-    const all = [...this.watches.resources, ...this.watches.secrets];
+    const all = this.caches();
     for (const r of all) r.start();
     await Promise.all(all.map((r) => r.waitForSync()));
   }
 
   cachesSynced(): boolean {
-    return [...this.watches.resources, ...this.watches.secrets].every((r) => r.hasSynced());
+    return this.caches().every((r) => r.hasSynced());
   }
 
   /** Every cache synced and none failing to list/watch right now (/readyz). */
   cachesHealthy(): boolean {
-    return [...this.watches.resources, ...this.watches.secrets].every((r) => r.healthy());
+    return this.caches().every((r) => r.healthy());
   }
 
   /** Every cached resource (all watched namespaces). */
@@ -282,7 +307,7 @@ export class Controller {
   async stop(drainMs = 25_000): Promise<boolean> {
     await this.sweeper.stop();
     const drained = await this.queue.shutDownWithDrain(drainMs);
-    await Promise.all([...this.watches.resources, ...this.watches.secrets].map((r) => r.stop()));
+    await Promise.all(this.caches().map((r) => r.stop()));
     await this.pool.closeAll();
     return drained;
   }
