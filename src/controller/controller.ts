@@ -5,7 +5,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { GatewayDomainCertificate } from '../api/v1alpha1.ts';
 import { EventRecorder } from '../kube/events.ts';
-import { KubeSecretSource, KubeStatusWriter } from '../kube/resources.ts';
+import { KubeSecretSource, KubeStatusWriter, secretRead } from '../kube/resources.ts';
 import { WorkQueue } from '../kube/workqueue.ts';
 import { logContext } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -16,6 +16,7 @@ import { EndpointBulkhead } from './bulkhead.ts';
 import { CertificateIndex } from './certificates.ts';
 import { DomainClaims } from './domain-claims.ts';
 import { GatewayPool, gatewayEndpoints, type PoolOptions } from './gateway-pool.ts';
+import { SecretReads } from './secret-reads.ts';
 import { Sweeper } from './sweeper.ts';
 import { createWatches, needsReconcile, SecretIndex, type WatchSet, type WatchTiming } from './watches.ts';
 import { WrittenStatus } from './written-status.ts';
@@ -46,6 +47,7 @@ export class Controller {
   private readonly watches: WatchSet;
   private readonly index = new SecretIndex();
   private readonly certificates = new CertificateIndex();
+  private readonly reads = new SecretReads();
   private readonly claims = new DomainClaims();
   private readonly written = new WrittenStatus();
   private readonly pool: GatewayPool;
@@ -134,8 +136,11 @@ export class Controller {
         if (!next) this.forgetMetrics(prev?.metadata.namespace ?? '', prev?.metadata.name ?? '');
         if (next && needsReconcile(prev, next)) this.queue.add(key);
       },
-      onSecret: (secretKey) => {
-        for (const key of this.index.users(secretKey)) this.queue.add(key);
+      onSecret: (secretKey, raw) => {
+        const users = this.index.users(secretKey);
+        // The reconcile this wakes takes the Secret from here instead of reading it again.
+        if (raw && users.length > 0) this.reads.offer(secretKey, secretRead(raw));
+        for (const key of users) this.queue.add(key);
       },
       // A Certificate turning Ready (or not) releases (or holds back) the Secret it writes.
       onCertificate: (certKey, next, prev) => {
@@ -185,20 +190,31 @@ export class Controller {
     });
   }
 
-  /** Secret reads go to the API; digests come from the watch caches (a restart reads no Secret). */
+  /**
+   * Secret reads go to the API unless the watch just handed the Secret over or a credentials Secret is
+   * unchanged since read; digests come from the watch caches (a restart reads no Secret).
+   */
   private secretSource(source: KubeSecretSource): SecretSource {
+    const cachedDigest = (namespace: string, name: string) => {
+      for (const r of this.watches?.secrets ?? []) {
+        const d = r.store.get(`${namespace}/${name}`);
+        if (d) return d.digest;
+      }
+      return undefined;
+    };
     return {
-      get: (namespace, name) => {
+      get: async (namespace, name, role) => {
+        const key = `${namespace}/${name}`;
+        const digest = cachedDigest(namespace, name);
+        const held =
+          role === 'credentials' ? this.reads.credentialsFor(key, digest) : this.reads.take(key, digest);
+        if (held) return held;
         this.opts.metrics.secretReads.inc();
-        return source.get(namespace, name);
+        const read = await source.get(namespace, name);
+        if (read && role === 'credentials') this.reads.rememberCredentials(key, read);
+        return read;
       },
-      cachedDigest: (namespace, name) => {
-        for (const r of this.watches?.secrets ?? []) {
-          const d = r.store.get(`${namespace}/${name}`);
-          if (d) return d.digest;
-        }
-        return undefined;
-      },
+      cachedDigest,
     };
   }
 

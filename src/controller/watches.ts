@@ -110,15 +110,22 @@ export function createWatches(opts: {
     next?: GatewayDomainCertificate,
     prev?: GatewayDomainCertificate,
   ) => void;
-  onSecret: (key: string) => void;
+  /** `raw`: the Secret as its watch event delivered it (absent on relists and deletions). */
+  onSecret: (key: string, raw?: KubernetesObject) => void;
   onCertificate: (key: string, next?: CertificateState, prev?: CertificateState) => void;
   /** Default CERTIFICATE_RECHECK_MS (tests shorten it). */
   certificateRecheckMs?: number;
 }): WatchSet {
   const scopes = opts.namespaces?.length ? opts.namespaces : [undefined];
   const common = { kubeConfig: opts.kubeConfig, logger: opts.logger, ...opts.watch };
-  const secretChanged = (_t: WatchEventType, key: string, next?: SecretDigest, prev?: SecretDigest) => {
-    if (next?.digest !== prev?.digest) opts.onSecret(key);
+  const secretChanged = (
+    _t: WatchEventType,
+    key: string,
+    next?: SecretDigest,
+    prev?: SecretDigest,
+    raw?: KubernetesObject,
+  ) => {
+    if (next?.digest !== prev?.digest) opts.onSecret(key, next ? raw : undefined);
   };
   return {
     resources: scopes.map(

@@ -18,7 +18,14 @@ export interface ReflectorOptions<S> {
   fieldSelector?: string;
   labelSelector?: string;
   transform: (obj: KubernetesObject) => S;
-  onChange: (type: WatchEventType, key: string, next: S | undefined, prev: S | undefined) => void;
+  /** `raw` is the object as a watch event delivered it (not on relists): use it now, never keep it whole. */
+  onChange: (
+    type: WatchEventType,
+    key: string,
+    next: S | undefined,
+    prev: S | undefined,
+    raw?: KubernetesObject,
+  ) => void;
   logger: Logger;
   pageSize?: number;
   /** Server-side watch timeout, randomised in [t, 1.5 t) to spread reconnects. Default 20 s. */
@@ -263,6 +270,6 @@ export class Reflector<S> {
     }
     const next = this.opts.transform(obj);
     this.store.set(key, next);
-    this.opts.onChange(prev === undefined ? 'ADDED' : 'MODIFIED', key, next, prev);
+    this.opts.onChange(prev === undefined ? 'ADDED' : 'MODIFIED', key, next, prev, obj);
   }
 }

@@ -7,7 +7,8 @@ import { SyncFailure } from './failures.ts';
 
 /** Decoded data of a Secret, or undefined when it does not exist. */
 export interface SecretSource {
-  get(namespace: string, name: string): Promise<SecretRead | undefined>;
+  /** `role` lets a source serve a read it already holds (see src/controller/secret-reads.ts). */
+  get(namespace: string, name: string, role?: 'tls' | 'credentials'): Promise<SecretRead | undefined>;
   /** The digest the Secret watch holds for it (no API call), when it has one. */
   cachedDigest?(namespace: string, name: string): string | undefined;
 }
@@ -34,7 +35,7 @@ export interface TlsInput {
 export async function loadTlsInput(secrets: SecretSource, gdc: GatewayDomainCertificate): Promise<TlsInput> {
   const { namespace } = gdc.metadata;
   const name = gdc.spec.secretName;
-  const secret = await secrets.get(namespace, name);
+  const secret = await secrets.get(namespace, name, 'tls');
   if (!secret) {
     throw new SyncFailure(
       Reason.SecretNotFound,
@@ -76,7 +77,7 @@ export async function loadCredentials(
 ): Promise<GatewayCredentials> {
   const { namespace } = gdc.metadata;
   const name = gdc.spec.credentialsSecretRef.name;
-  const secret = await secrets.get(namespace, name);
+  const secret = await secrets.get(namespace, name, 'credentials');
   if (!secret) {
     throw new SyncFailure(
       Reason.CredentialsNotFound,
