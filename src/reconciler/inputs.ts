@@ -1,5 +1,6 @@
 // The two Secrets a resource names, read at reconcile time (the source may serve what the watch just
-// delivered, or an unchanged credentials Secret, instead of a GET) and turned into inputs or precise failures. Secret values are handled as opaque strings and never echoed in messages.
+// delivered, or an unchanged credentials Secret, instead of a GET) and turned into inputs or precise
+// failures. Secret values are handled as opaque strings and never echoed in messages.
 import type { GatewayDomainCertificate } from '../api/v1alpha1.ts';
 import { Reason } from '../api/v1alpha1.ts';
 import type { GatewayCredentials } from '../gateway/index.ts';
