@@ -57,7 +57,7 @@ export function certificateVerdict(c: CertificateState | undefined): string {
 export class CertificateIndex {
   private readonly bySecret = new Map<string, string>();
 
-  /** Keeps the index in step; returns the Secrets whose Certificate changed (theirs users need a look). */
+  /** Keeps the index in step; returns the Secrets whose Certificate changed (their users need a look). */
   update(key: string, next: CertificateState | undefined, prev: CertificateState | undefined): string[] {
     const ns = key.slice(0, key.indexOf('/'));
     const before = prev?.secretName ? `${ns}/${prev.secretName}` : undefined;
