@@ -5,7 +5,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { GatewayDomainCertificate } from '../api/v1alpha1.ts';
 import { EventRecorder } from '../kube/events.ts';
-import { KubeSecretSource, KubeStatusWriter } from '../kube/resources.ts';
+import { KubeSecretSource, KubeStatusWriter, secretRead } from '../kube/resources.ts';
 import { WorkQueue } from '../kube/workqueue.ts';
 import { logContext } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -13,8 +13,10 @@ import type { SecretSource } from '../reconciler/inputs.ts';
 import type { ReconcilerDeps } from '../reconciler/ports.ts';
 import { Reconciler } from '../reconciler/reconciler.ts';
 import { EndpointBulkhead } from './bulkhead.ts';
+import { CertificateIndex } from './certificates.ts';
 import { DomainClaims } from './domain-claims.ts';
 import { GatewayPool, gatewayEndpoints, type PoolOptions } from './gateway-pool.ts';
+import { SecretReads } from './secret-reads.ts';
 import { Sweeper } from './sweeper.ts';
 import { createWatches, needsReconcile, SecretIndex, type WatchSet, type WatchTiming } from './watches.ts';
 import { WrittenStatus } from './written-status.ts';
@@ -32,6 +34,8 @@ export interface ControllerOptions {
   gateway?: PoolOptions;
   reconciler?: Pick<ReconcilerDeps, 'backoffBaseMs' | 'backoffMaxMs' | 'deletionTimeoutMs' | 'now'>;
   watch?: WatchTiming;
+  /** How often a missing cert-manager CRD (or permission) is looked for again. */
+  certificateRecheckMs?: number;
   identity?: string;
   /** The leftover sweep (leader only); intervalMs 0 turns it off. */
   sweep?: { intervalMs: number; graceMs: number; maxDeletes?: number };
@@ -42,6 +46,8 @@ export class Controller {
   private readonly opts: ControllerOptions;
   private readonly watches: WatchSet;
   private readonly index = new SecretIndex();
+  private readonly certificates = new CertificateIndex();
+  private readonly reads = new SecretReads();
   private readonly claims = new DomainClaims();
   private readonly written = new WrittenStatus();
   private readonly pool: GatewayPool;
@@ -95,6 +101,7 @@ export class Controller {
       status: new KubeStatusWriter(opts.kubeConfig, (w) => this.written.remember(w)),
       events: { event: (gdc, type, reason, action, note) => this.event(gdc, type, reason, action, note) },
       logger,
+      certificates: (namespace, secretName) => this.certificateFor(namespace, secretName),
       domainHolder: (gdc) => this.claims.holderOtherThan(`${gdc.metadata.namespace}/${gdc.metadata.name}`),
       observer: {
         synced: (gdc, status) => {
@@ -129,9 +136,18 @@ export class Controller {
         if (!next) this.forgetMetrics(prev?.metadata.namespace ?? '', prev?.metadata.name ?? '');
         if (next && needsReconcile(prev, next)) this.queue.add(key);
       },
-      onSecret: (secretKey) => {
-        for (const key of this.index.users(secretKey)) this.queue.add(key);
+      onSecret: (secretKey, raw) => {
+        const users = this.index.users(secretKey);
+        // The reconcile this wakes takes the Secret from here instead of reading it again.
+        if (raw && users.length > 0) this.reads.offer(secretKey, secretRead(raw));
+        for (const key of users) this.queue.add(key);
       },
+      // A Certificate turning Ready (or not) releases (or holds back) the Secret it writes.
+      onCertificate: (certKey, next, prev) => {
+        for (const secretKey of this.certificates.update(certKey, next, prev))
+          for (const key of this.index.users(secretKey)) this.queue.add(key);
+      },
+      ...(opts.certificateRecheckMs !== undefined ? { certificateRecheckMs: opts.certificateRecheckMs } : {}),
     });
     this.sweeper = this.createSweeper();
   }
@@ -174,21 +190,42 @@ export class Controller {
     });
   }
 
-  /** Secret reads go to the API; digests come from the watch caches (a restart reads no Secret). */
+  /**
+   * Secret reads go to the API unless the watch just handed the Secret over or a credentials Secret is
+   * unchanged since read; digests come from the watch caches (a restart reads no Secret).
+   */
   private secretSource(source: KubeSecretSource): SecretSource {
-    return {
-      get: (namespace, name) => {
-        this.opts.metrics.secretReads.inc();
-        return source.get(namespace, name);
-      },
-      cachedDigest: (namespace, name) => {
-        for (const r of this.watches?.secrets ?? []) {
-          const d = r.store.get(`${namespace}/${name}`);
-          if (d) return d.digest;
-        }
-        return undefined;
-      },
+    const cachedDigest = (namespace: string, name: string) => {
+      for (const r of this.watches?.secrets ?? []) {
+        const d = r.store.get(`${namespace}/${name}`);
+        if (d) return d.digest;
+      }
+      return undefined;
     };
+    return {
+      get: async (namespace, name, role) => {
+        const key = `${namespace}/${name}`;
+        const digest = cachedDigest(namespace, name);
+        const held =
+          role === 'credentials' ? this.reads.credentialsFor(key, digest) : this.reads.take(key, digest);
+        if (held) return held;
+        this.opts.metrics.secretReads.inc();
+        const read = await source.get(namespace, name);
+        if (read && role === 'credentials') this.reads.rememberCredentials(key, read);
+        return read;
+      },
+      cachedDigest,
+    };
+  }
+
+  private certificateFor(namespace: string, secretName: string) {
+    const key = this.certificates.certificateFor(`${namespace}/${secretName}`);
+    if (!key) return undefined;
+    for (const r of this.watches.certificates) {
+      const c = r.store.get(key);
+      if (c) return c;
+    }
+    return undefined;
   }
 
   private forgetMetrics(namespace: string, name: string) {
@@ -197,20 +234,24 @@ export class Controller {
     this.opts.metrics.resourceReady.remove(labels as Record<string, string>);
   }
 
+  private caches() {
+    return [...this.watches.resources, ...this.watches.secrets, ...this.watches.certificates];
+  }
+
   /** Starts the caches; resolves when every one has listed once. */
   async startCaches(): Promise<void> {
-    const all = [...this.watches.resources, ...this.watches.secrets];
+    const all = this.caches();
     for (const r of all) r.start();
     await Promise.all(all.map((r) => r.waitForSync()));
   }
 
   cachesSynced(): boolean {
-    return [...this.watches.resources, ...this.watches.secrets].every((r) => r.hasSynced());
+    return this.caches().every((r) => r.hasSynced());
   }
 
   /** Every cache synced and none failing to list/watch right now (/readyz). */
   cachesHealthy(): boolean {
-    return [...this.watches.resources, ...this.watches.secrets].every((r) => r.healthy());
+    return this.caches().every((r) => r.healthy());
   }
 
   /** Every cached resource (all watched namespaces). */
@@ -282,7 +323,7 @@ export class Controller {
   async stop(drainMs = 25_000): Promise<boolean> {
     await this.sweeper.stop();
     const drained = await this.queue.shutDownWithDrain(drainMs);
-    await Promise.all([...this.watches.resources, ...this.watches.secrets].map((r) => r.stop()));
+    await Promise.all(this.caches().map((r) => r.stop()));
     await this.pool.closeAll();
     return drained;
   }

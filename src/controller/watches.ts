@@ -1,6 +1,7 @@
 // What the controller watches and how an event becomes work: GatewayDomainCertificates in full
 // (they are small), and Secrets only as digests — TLS Secrets by field selector, credentials
-// Secrets (type Opaque) likewise — so memory stays flat however many Secrets the cluster holds.
+// Secrets (type Opaque) likewise — so memory stays flat however many Secrets the cluster holds —
+// and, when cert-manager is there and the operator may read them, its Certificates' Ready state.
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { GatewayDomainCertificate } from '../api/v1alpha1.ts';
@@ -8,6 +9,8 @@ import { compactResource, intern } from '../kube/compact.ts';
 import { Reflector, type ReflectorOptions, type WatchEventType } from '../kube/reflector.ts';
 import { gdcPath, secretsPath } from '../kube/resources.ts';
 import { secretDataDigest } from '../kube/secret-digest.ts';
+import type { CertificateState } from '../reconciler/issuance.ts';
+import { certificatesPath, compactCertificate } from './certificates.ts';
 
 export interface SecretDigest {
   digest: string;
@@ -88,7 +91,12 @@ const SECRET_PAGE_SIZE = 100;
 export interface WatchSet {
   resources: Reflector<GatewayDomainCertificate>[];
   secrets: Reflector<SecretDigest>[];
+  /** Optional: empty, synced and healthy without cert-manager's CRD or the permission to read it. */
+  certificates: Reflector<CertificateState>[];
 }
+
+/** How often a missing cert-manager CRD (or permission) is looked for again. */
+export const CERTIFICATE_RECHECK_MS = 300_000;
 
 export function createWatches(opts: {
   kubeConfig: KubeConfig;
@@ -102,12 +110,22 @@ export function createWatches(opts: {
     next?: GatewayDomainCertificate,
     prev?: GatewayDomainCertificate,
   ) => void;
-  onSecret: (key: string) => void;
+  /** `raw`: the Secret as its watch event delivered it (absent on relists and deletions). */
+  onSecret: (key: string, raw?: KubernetesObject) => void;
+  onCertificate: (key: string, next?: CertificateState, prev?: CertificateState) => void;
+  /** Default CERTIFICATE_RECHECK_MS (tests shorten it). */
+  certificateRecheckMs?: number;
 }): WatchSet {
   const scopes = opts.namespaces?.length ? opts.namespaces : [undefined];
   const common = { kubeConfig: opts.kubeConfig, logger: opts.logger, ...opts.watch };
-  const secretChanged = (_t: WatchEventType, key: string, next?: SecretDigest, prev?: SecretDigest) => {
-    if (next?.digest !== prev?.digest) opts.onSecret(key);
+  const secretChanged = (
+    _t: WatchEventType,
+    key: string,
+    next?: SecretDigest,
+    prev?: SecretDigest,
+    raw?: KubernetesObject,
+  ) => {
+    if (next?.digest !== prev?.digest) opts.onSecret(key, next ? raw : undefined);
   };
   return {
     resources: scopes.map(
@@ -133,6 +151,16 @@ export function createWatches(opts: {
             onChange: secretChanged,
           }),
       ),
+    ),
+    certificates: scopes.map(
+      (ns) =>
+        new Reflector<CertificateState>({
+          ...common,
+          path: certificatesPath(ns),
+          transform: compactCertificate,
+          onChange: (_t, key, next, prev) => opts.onCertificate(key, next, prev),
+          optional: { recheckMs: opts.certificateRecheckMs ?? CERTIFICATE_RECHECK_MS },
+        }),
     ),
   };
 }

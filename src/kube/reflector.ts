@@ -18,7 +18,14 @@ export interface ReflectorOptions<S> {
   fieldSelector?: string;
   labelSelector?: string;
   transform: (obj: KubernetesObject) => S;
-  onChange: (type: WatchEventType, key: string, next: S | undefined, prev: S | undefined) => void;
+  /** `raw` is the object as a watch event delivered it (not on relists): use it now, never keep it whole. */
+  onChange: (
+    type: WatchEventType,
+    key: string,
+    next: S | undefined,
+    prev: S | undefined,
+    raw?: KubernetesObject,
+  ) => void;
   logger: Logger;
   pageSize?: number;
   /** Server-side watch timeout, randomised in [t, 1.5 t) to spread reconnects. Default 20 s. */
@@ -31,6 +38,12 @@ export interface ReflectorOptions<S> {
   backoffMaxMs?: number;
   /** Consecutive list/watch failures after which healthy() is false (readiness). Default 3. */
   unhealthyAfterFailures?: number;
+  /**
+   * A resource the operator can live without (another project's CRD): a 404 (not installed) or 403
+   * (not granted) is logged once, leaves the store empty but synced and healthy, and is tried again
+   * every recheckMs instead of backing off as a failure.
+   */
+  optional?: { recheckMs: number };
 }
 
 interface WatchLine {
@@ -61,8 +74,10 @@ export class Reflector<S> {
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
-  private readonly opts: Required<Omit<ReflectorOptions<S>, 'fieldSelector' | 'labelSelector'>> &
-    Pick<ReflectorOptions<S>, 'fieldSelector' | 'labelSelector'>;
+  // Set while an optional resource answers 404/403: the status code, so a change of cause is logged.
+  private absent: number | undefined;
+  private readonly opts: Required<Omit<ReflectorOptions<S>, 'fieldSelector' | 'labelSelector' | 'optional'>> &
+    Pick<ReflectorOptions<S>, 'fieldSelector' | 'labelSelector' | 'optional'>;
 
   constructor(opts: ReflectorOptions<S>) {
     this.opts = {
@@ -87,7 +102,13 @@ export class Reflector<S> {
 
   /** Synced once and not failing repeatedly right now: what /readyz reports. */
   healthy(): boolean {
+    if (this.absent !== undefined) return true;
     return this.synced && this.sinceLive < this.opts.unhealthyAfterFailures;
+  }
+
+  /** An optional resource that is not installed or not granted right now. */
+  unavailable(): boolean {
+    return this.absent !== undefined;
   }
 
   waitForSync(): Promise<void> {
@@ -113,6 +134,11 @@ export class Reflector<S> {
           this.resourceVersion = '';
           continue;
         }
+        const code = errorCode(err);
+        if (this.opts.optional && (code === 404 || code === 403)) {
+          await this.markAbsent(code, err);
+          continue;
+        }
         this.failures++;
         this.sinceLive++;
         // A watch that keeps failing may be hiding changes: start over from a fresh list.
@@ -129,6 +155,39 @@ export class Reflector<S> {
         });
       }
     }
+  }
+
+  /** Not installed (404) or not granted (403): empty, synced and healthy until a recheck lists it. */
+  private async markAbsent(code: number, err: unknown): Promise<void> {
+    const { path, optional } = this.opts;
+    if (this.absent !== code) {
+      this.opts.logger.info(
+        { path, status: code, err: String(err), recheckInMs: optional?.recheckMs },
+        code === 404
+          ? 'optional resource not installed; working without it, checking again later'
+          : 'optional resource not permitted (RBAC); working without it, checking again later',
+      );
+    }
+    this.absent = code;
+    this.failures = 0;
+    this.sinceLive = 0;
+    this.resourceVersion = '';
+    // What it held is no longer known to be true: handlers see it go (a CRD removed, a rule revoked).
+    for (const [key, prev] of this.store) {
+      this.store.delete(key);
+      this.opts.onChange('DELETED', key, undefined, prev);
+    }
+    this.markSynced();
+    await new Promise<void>((r) => {
+      this.wake = r;
+      setTimeout(r, optional?.recheckMs ?? 300_000).unref();
+    });
+  }
+
+  private markSynced(): void {
+    if (this.synced) return;
+    this.synced = true;
+    for (const w of this.syncWaiters.splice(0)) w();
   }
 
   private async relist(): Promise<void> {
@@ -163,10 +222,7 @@ export class Reflector<S> {
     }
     this.resourceVersion = rv;
     this.failures = 0; // a fresh list: the next failure backs off from the bottom again
-    if (!this.synced) {
-      this.synced = true;
-      for (const w of this.syncWaiters.splice(0)) w();
-    }
+    this.markSynced();
   }
 
   private watchOnce(): Promise<void> {
@@ -186,6 +242,11 @@ export class Reflector<S> {
       onOpen: () => {
         this.failures = 0; // a live stream: the next failure starts backing off from the bottom
         this.sinceLive = 0;
+        // Cleared only once watching works: a list granted beside a watch refused logs once, not per recheck.
+        if (this.absent !== undefined) {
+          this.opts.logger.info({ path: this.opts.path }, 'optional resource available; watching it');
+          this.absent = undefined;
+        }
       },
       onEvent: (type, object) => this.handle({ type, object } as WatchLine),
     });
@@ -209,6 +270,6 @@ export class Reflector<S> {
     }
     const next = this.opts.transform(obj);
     this.store.set(key, next);
-    this.opts.onChange(prev === undefined ? 'ADDED' : 'MODIFIED', key, next, prev);
+    this.opts.onChange(prev === undefined ? 'ADDED' : 'MODIFIED', key, next, prev, obj);
   }
 }

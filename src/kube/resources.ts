@@ -3,7 +3,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { GatewayDomainCertificate } from '../api/v1alpha1.ts';
 import { FINALIZER, GROUP, PLURAL, VERSION } from '../api/v1alpha1.ts';
-import type { SecretSource } from '../reconciler/inputs.ts';
+import type { SecretRead, SecretSource } from '../reconciler/inputs.ts';
 import type { StatusWriter } from '../reconciler/ports.ts';
 import { errorCode, kubeRequest } from './http.ts';
 import { secretDataDigest } from './secret-digest.ts';
@@ -72,6 +72,22 @@ export class KubeStatusWriter implements StatusWriter {
 }
 
 /** Reads Secrets on demand: the data is used for one reconcile and dropped, never cached. */
+interface ServedSecret {
+  type?: string;
+  data?: Record<string, string>;
+  metadata?: { annotations?: Record<string, string> };
+}
+
+/** A Secret as the API serves it (base64 data) → what a reconcile reads, with the watch's digest. */
+export function secretRead(obj: unknown): SecretRead {
+  const s = obj as ServedSecret;
+  const data: Record<string, string> = {};
+  for (const [k, v] of Object.entries(s.data ?? {})) data[k] = Buffer.from(v, 'base64').toString('utf8');
+  const annotations = s.metadata?.annotations;
+  const digest = secretDataDigest(s.data);
+  return { data, digest, ...(s.type ? { type: s.type } : {}), ...(annotations ? { annotations } : {}) };
+}
+
 export class KubeSecretSource implements SecretSource {
   private readonly kc: KubeConfig;
   constructor(kc: KubeConfig) {
@@ -80,16 +96,7 @@ export class KubeSecretSource implements SecretSource {
 
   async get(namespace: string, name: string) {
     try {
-      const s = await kubeRequest<{
-        type?: string;
-        data?: Record<string, string>;
-        metadata?: { annotations?: Record<string, string> };
-      }>(this.kc, secretsPath(namespace, name));
-      const data: Record<string, string> = {};
-      for (const [k, v] of Object.entries(s.data ?? {})) data[k] = Buffer.from(v, 'base64').toString('utf8');
-      const annotations = s.metadata?.annotations;
-      const digest = secretDataDigest(s.data);
-      return { data, digest, ...(s.type ? { type: s.type } : {}), ...(annotations ? { annotations } : {}) };
+      return secretRead(await kubeRequest<ServedSecret>(this.kc, secretsPath(namespace, name)));
     } catch (err) {
       if (errorCode(err) === 404) return undefined;
       throw err;

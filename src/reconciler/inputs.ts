@@ -1,5 +1,6 @@
-// The two Secrets a resource names, read at reconcile time (never cached) and turned into inputs or
-// precise failures. Secret values are handled as opaque strings and never echoed in messages.
+// The two Secrets a resource names, read at reconcile time (the source may serve what the watch just
+// delivered, or an unchanged credentials Secret, instead of a GET) and turned into inputs or precise
+// failures. Secret values are handled as opaque strings and never echoed in messages.
 import type { GatewayDomainCertificate } from '../api/v1alpha1.ts';
 import { Reason } from '../api/v1alpha1.ts';
 import type { GatewayCredentials } from '../gateway/index.ts';
@@ -7,7 +8,8 @@ import { SyncFailure } from './failures.ts';
 
 /** Decoded data of a Secret, or undefined when it does not exist. */
 export interface SecretSource {
-  get(namespace: string, name: string): Promise<SecretRead | undefined>;
+  /** `role` lets a source serve a read it already holds (see src/controller/secret-reads.ts). */
+  get(namespace: string, name: string, role?: 'tls' | 'credentials'): Promise<SecretRead | undefined>;
   /** The digest the Secret watch holds for it (no API call), when it has one. */
   cachedDigest?(namespace: string, name: string): string | undefined;
 }
@@ -34,7 +36,7 @@ export interface TlsInput {
 export async function loadTlsInput(secrets: SecretSource, gdc: GatewayDomainCertificate): Promise<TlsInput> {
   const { namespace } = gdc.metadata;
   const name = gdc.spec.secretName;
-  const secret = await secrets.get(namespace, name);
+  const secret = await secrets.get(namespace, name, 'tls');
   if (!secret) {
     throw new SyncFailure(
       Reason.SecretNotFound,
@@ -76,7 +78,7 @@ export async function loadCredentials(
 ): Promise<GatewayCredentials> {
   const { namespace } = gdc.metadata;
   const name = gdc.spec.credentialsSecretRef.name;
-  const secret = await secrets.get(namespace, name);
+  const secret = await secrets.get(namespace, name, 'credentials');
   if (!secret) {
     throw new SyncFailure(
       Reason.CredentialsNotFound,

@@ -9,6 +9,7 @@ import type {
 import type { GatewayClient } from '../gateway/index.ts';
 import type { GatewayCredentials } from '../gateway/options.ts';
 import type { SecretSource } from './inputs.ts';
+import type { CertificateState } from './issuance.ts';
 
 export interface StatusWriter {
   /** Merge-patches /status; `null` removes a field. */
@@ -45,6 +46,11 @@ export interface ReconcilerDeps {
   events: EventSink;
   logger: Logger;
   observer?: ReconcileObserver;
+  /**
+   * The cert-manager Certificate whose spec.secretName is this Secret, from the optional watch;
+   * undefined when none is known (no cert-manager, no permission, or a Secret nobody issues).
+   */
+  certificates?: (namespace: string, secretName: string) => CertificateState | undefined;
   /** Another resource (namespace/name) that already holds a domain this one names, if any. */
   domainHolder?: (gdc: GatewayDomainCertificate) => string | undefined;
   now?: () => Date;

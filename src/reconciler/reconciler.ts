@@ -13,7 +13,7 @@ import { jitter, parseDuration } from './durations.ts';
 import { SyncFailure, toSyncFailure } from './failures.ts';
 import { finalize } from './finalizer.ts';
 import { loadCredentials, loadTlsInput } from './inputs.ts';
-import { pendingIssuance } from './issuance.ts';
+import { certificateReady, pendingIssuance } from './issuance.ts';
 import { certificateNameOf } from './naming.ts';
 import { backoffDelayMs, type ReconcileResult, type ReconcilerDeps } from './ports.ts';
 import { sharedMode } from './shared-mode.ts';
@@ -74,7 +74,17 @@ export class Reconciler {
     // Unchanged since the last confirmed sync and not due for a verify: decided from the watch's
     // digest alone — no Secret read, no gateway call (a restart over N unchanged resources costs 0).
     const cached = secrets.cachedDigest?.(namespace, gdc.spec.secretName);
-    if (trustStatus && known?.id && cached && cached === gdc.status?.secretDigest && dueIn > 0) {
+    // A Certificate that is not Ready may hold the Secret back: that needs the Secret's annotation.
+    const certificate = this.deps.certificates?.(namespace, gdc.spec.secretName);
+    const unsettled = certificate !== undefined && !certificateReady(certificate);
+    if (
+      trustStatus &&
+      known?.id &&
+      cached &&
+      cached === gdc.status?.secretDigest &&
+      dueIn > 0 &&
+      !unsettled
+    ) {
       return { result: 'requeue_after', requeueAfterMs: dueIn };
     }
     // Both Secrets are read at once (one API round trip on a renewal's critical path, not two); the
@@ -82,7 +92,7 @@ export class Reconciler {
     const credentialsRead = loadCredentials(secrets, gdc);
     credentialsRead.catch(() => {}); // awaited below unless the TLS Secret fails first
     const tls = await loadTlsInput(secrets, gdc);
-    const pending = pendingIssuance(gdc, tls);
+    const pending = pendingIssuance(gdc, tls, certificate);
     if (pending) throw pending;
     if (!shared) checkDomainModeSupport(gdc.spec.gateway.service, tls.trustedCaPem);
     const credentials = await credentialsRead;
@@ -139,13 +149,16 @@ export class Reconciler {
       .digest('hex');
     const outcome = { contentHash, secretDigest: tls.digest, interval };
 
-    const inSync = trustStatus && known?.id !== undefined && known.contentHash === contentHash;
+    // The content the status says is bound. Untrusted (the last outcome was not Synced, e.g. waiting on
+    // cert-manager or a failure since): one read finds out whether the domain still serves it, instead
+    // of uploading the same certificate again.
+    const sameContent = known?.id !== undefined && known.contentHash === contentHash;
     let drift: string | undefined;
-    if (inSync && known?.id) {
-      if (dueIn > 0) return this.succeed(gdc, ctx, undefined, outcome);
+    if (sameContent && known?.id) {
+      if (trustStatus && dueIn > 0) return this.succeed(gdc, ctx, undefined, outcome);
       const seen = await mode.observe(known.id);
       if (seen.serving) return this.succeed(gdc, ctx, seen, outcome);
-      drift = seen.detail;
+      if (trustStatus) drift = seen.detail;
       ctx.trusted = false;
     }
     const pushed = await mode.push(known);

@@ -119,6 +119,7 @@ try {
   const k: Kube = {
     core: kc.makeApiClient(CoreV1Api),
     custom: kc.makeApiClient(CustomObjectsApi),
+    kc,
     ns: 'bench',
   };
   const ca = createCA({ commonName: 'Bench Issuer CA', keyType: 'ec' });

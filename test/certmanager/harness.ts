@@ -23,8 +23,10 @@ export interface Suite {
 export function certManagerSuite(): Suite {
   const suite = {} as Suite;
   beforeAll(async () => {
-    suite.f = await startFixture();
+    // CRDs first: the operator's Certificate watch then finds them at start-up instead of at its
+    // next recheck minutes later (until then it would judge Secrets on content alone).
     await installCertManagerCrds(kubectl);
+    suite.f = await startFixture();
     suite.cm = await startCertManager({ kubeconfig: kubeconfigPath(), namespace: suite.f.ns });
     await putCredentials(suite.f);
     try {

@@ -1,8 +1,8 @@
 // What users do around the real cert-manager, and what the gateway sees: the temporary certificate
 // cert-manager writes while its issuer is missing, a Secret deleted and re-issued, a Certificate
 // deleted and re-created, an Issuer that appears late, dnsNames changed so they no longer cover the
-// domain and restored, a resource deleted with Detach. Scenarios run concurrently, each with its own
-// gateway emulator.
+// domain and restored, a Certificate pointed at an issuer that is missing (not Ready: held back), a
+// resource deleted with Detach. Scenarios run concurrently, each with its own gateway emulator.
 
 import { describe, it } from 'vitest';
 import { type GatewayDomainCertificateSpec, GROUP, PLURAL, VERSION } from '../../src/api/v1alpha1.ts';
@@ -220,6 +220,32 @@ describe.concurrent('the real cert-manager around a bound resource', () => {
       await patchCertificateSpec(f, 'rename', { dnsNames: ['t09.example.org'] });
       const restored = await waitIssued(f, 'rename', 3);
       await bound(v, 'rename', 't09.example.org', restored);
+      expect(contentWrites(v)).toBe(1);
+    });
+  });
+
+  it('a Certificate re-issuing with its issuer missing: IssuancePending naming it, the domain keeps its serial; issuer back: bound once', {
+    timeout: 300_000,
+  }, async ({ expect }) => {
+    const { f } = suite;
+    await withEmulator(f, async (v) => {
+      const first = await issuedAndBound(f, v, 'stall', 't11.example.org');
+
+      v.emulator.resetCalls();
+      // A new issuer that does not exist yet: cert-manager marks the Certificate not Ready (the Secret
+      // was issued by another issuer) and cannot issue; the Secret keeps the old, valid certificate.
+      await patchCertificateSpec(f, 'stall', { issuerRef: { name: 'stall-ca', kind: 'Issuer' } });
+      const pending = await waitForReason(v, 'stall', 'IssuancePending', () => true, 60_000);
+      const message = pending.status?.conditions?.find((c) => c.type === 'Ready')?.message ?? '';
+      expect(message).toMatch(new RegExp(`Certificate ${f.ns}/stall is not Ready`));
+      expect(message).toContain(`the gateway keeps serving serial ${first.serial}`);
+      expect(servedSerial(v, 't11.example.org')).toBe(first.serial);
+      expect(contentWrites(v)).toBe(0);
+
+      await createIssuer(f, 'stall-ca', { ca: { secretName: 'root-ca-tls' } });
+      const issued = await waitIssued(f, 'stall', 2);
+      expect(issued.serial).not.toBe(first.serial);
+      await bound(v, 'stall', 't11.example.org', issued);
       expect(contentWrites(v)).toBe(1);
     });
   });

@@ -29,6 +29,12 @@ beforeAll(async () => {
 });
 afterAll(async () => f?.stop());
 
+/** The operator's count of Secret GETs. */
+async function secretReads(): Promise<number> {
+  const text = await (await fetch(`${f.operator.metricsUrl}/metrics`)).text();
+  return Number(text.match(/^apig_cert_sync_secret_reads_total (\d+)$/m)?.[1] ?? Number.NaN);
+}
+
 describe('Domain mode', () => {
   it('pushes on first sight, renews on a new Secret, and reports the binding', async () => {
     const leaf = issueCertificate({ ca, dnsNames: ['shop.example.com'], keyType: 'rsa', keyFormat: 'pkcs1' });
@@ -50,6 +56,8 @@ describe('Domain mode', () => {
 
     // Renewal: cert-manager writes a new certificate into the same Secret.
     f.emulator.resetCalls();
+    const readsBefore = await secretReads();
+    expect(readsBefore).toBeGreaterThanOrEqual(2); // the first sync read both Secrets
     const renewed = issueCertificate({
       ca,
       dnsNames: ['shop.example.com'],
@@ -64,6 +72,9 @@ describe('Domain mode', () => {
       (g) => g.status?.certificate?.serialNumber === renewed.serialNumber,
     );
     expect(servedSerial(f, 'shop.example.com')).toBe(renewed.serialNumber);
+    // No Kubernetes read on the renewal's path: the watch handed the new Secret over, and the
+    // credentials Secret is unchanged since the first sync read it.
+    expect(await secretReads()).toBe(readsBefore);
     const log = f.emulator.calls();
     // The floor: our bound certificate updated in place (1 write) and read back (1 read); nothing to clean.
     expect(log.counts).toEqual({ UpdateCertificate: 1, ShowDomainCertificate: 1 });

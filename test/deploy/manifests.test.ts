@@ -154,6 +154,15 @@ describe('kubectl apply -k deploy/', () => {
     // Secrets are read, never written.
     const secrets = cluster.rules.find((r: { resources: string[] }) => r.resources.includes('secrets'));
     expect(secrets.verbs.sort()).toEqual(['get', 'list', 'watch']);
+    // cert-manager's Certificates are only cached (optional: the operator runs without the rule).
+    const certificates = cluster.rules.find((r: { apiGroups: string[] }) =>
+      r.apiGroups.includes('cert-manager.io'),
+    );
+    expect(certificates).toEqual({
+      apiGroups: ['cert-manager.io'],
+      resources: ['certificates'],
+      verbs: ['list', 'watch'],
+    });
   });
 
   it('passes the restricted Pod Security Standard', async () => {

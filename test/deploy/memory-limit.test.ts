@@ -58,6 +58,7 @@ beforeAll(async () => {
   k = {
     core: kc.makeApiClient(CoreV1Api),
     custom: kc.makeApiClient(CustomObjectsApi),
+    kc,
     ns: `memory-${randomBytes(4).toString('hex')}`,
   };
   await createNamespaceAndCredentials(k, seed);

@@ -322,6 +322,29 @@ describe('without one rule the operator fails clearly', () => {
     await stopOperator();
   });
 
+  it('certificates (cert-manager.io) is optional: ready, one line naming the 403, Secrets judged on content', async () => {
+    await setRules(
+      without(without(clusterRules, 'certificates', 'list'), 'certificates', 'watch'),
+      leaseRules,
+    );
+    await waitFor('rule gone', async () => !(await canI('list', 'certificates.cert-manager.io')));
+    const { logs, op } = await runOperator();
+    const line = await waitForLine(logs, 'optional 403', (l) =>
+      /optional resource not permitted/.test(l.msg ?? ''),
+    );
+    expect(line).toMatchObject({
+      level: 'info',
+      path: `/apis/cert-manager.io/v1/namespaces/${ns}/certificates`,
+    });
+    expect((await fetch(`${op.probeUrl}/readyz`)).status).toBe(200);
+    await createGdc(f, 'nocm', domainSpec(f, 't08.example.org'));
+    await waitForReason(f, 'nocm', 'Synced');
+    expect((await fetch(`${op.probeUrl}/readyz`)).status).toBe(200);
+    // Logged once, not per attempt; never a warning or an error.
+    expect(logs.filter((l) => /optional resource/.test(l.msg ?? ''))).toHaveLength(1);
+    expect(logs.filter((l) => l.level !== 'info' && l.level !== 'debug' && forbidden(l))).toEqual([]);
+  });
+
   it('secrets watch: the list still fills the cache, and every failed watch is logged', async () => {
     await setRules(without(clusterRules, 'secrets', 'watch'), leaseRules);
     await waitFor('rule gone', async () => !(await canI('watch', 'secrets')));

@@ -5,7 +5,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Reflector } from '../../src/kube/reflector.ts';
-import { adminKubeConfig, createNamespace, waitFor } from '../support/kube.ts';
+import { adminKubeConfig, createNamespace, kubectl, waitFor } from '../support/kube.ts';
 import { kubeConfigVia, proxyToApiServer, type TcpProxy } from '../support/tcp-proxy.ts';
 
 let proxy: TcpProxy;
@@ -132,6 +132,76 @@ describe('Reflector', () => {
     proxy.block(false);
     await waitFor('DELETED doomed', () => seen.includes(`DELETED ${ns}/doomed`), { timeoutMs: 15_000 });
     expect(r.store.has(`${ns}/doomed`)).toBe(false);
+    await r.stop();
+  });
+});
+
+describe('an optional Reflector (another project CRD the operator can live without)', () => {
+  it('is synced and healthy while its API is not installed, logs that once, and picks it up once installed', async () => {
+    // A group of its own, so no other test file (cert-manager's CRDs) decides whether it exists.
+    const group = `${ns}.optional.example.com`;
+    const path = `/apis/${group}/v1/namespaces/${ns}/widgets`;
+    const seen: string[] = [];
+    const r = new Reflector<{ name: string }>({
+      kubeConfig: adminKubeConfig(),
+      path,
+      transform: (o) => ({ name: o.metadata?.name ?? '' }),
+      onChange: (type, key) => seen.push(`${type} ${key}`),
+      logger,
+      backoffInitialMs: 100,
+      backoffMaxMs: 500,
+      optional: { recheckMs: 300 },
+    });
+    const mark = logs.length;
+    r.start();
+    await r.waitForSync();
+    expect(r.healthy()).toBe(true);
+    expect(r.unavailable()).toBe(true);
+    await new Promise((res) => setTimeout(res, 1_500)); // several rechecks
+    expect(r.healthy()).toBe(true);
+    const lines = () =>
+      logs.slice(mark).map((l) => JSON.parse(l) as { msg: string; status?: number; level: number });
+    expect(lines().filter((l) => l.msg.startsWith('optional resource not installed'))).toHaveLength(1);
+    expect(lines().filter((l) => l.msg.startsWith('list/watch failed'))).toEqual([]);
+
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: `widgets.${group}` },
+      spec: {
+        group,
+        scope: 'Namespaced',
+        names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+          },
+        ],
+      },
+    };
+    await kubectl(['apply', '-f', '-'], { input: JSON.stringify(crd) });
+    try {
+      await kubectl(['wait', '--for=condition=Established', `crd/widgets.${group}`, '--timeout=60s']);
+      const widget = { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'w1', namespace: ns } };
+      await waitFor('widget created', () =>
+        kubectl(['apply', '-f', '-'], { input: JSON.stringify(widget) }).then(
+          () => true,
+          () => undefined,
+        ),
+      );
+      await waitFor('ADDED w1', () => seen.includes(`ADDED ${ns}/w1`), { timeoutMs: 30_000 });
+      await waitFor('watching', () => !r.unavailable(), { timeoutMs: 30_000 });
+      expect(r.healthy()).toBe(true);
+    } finally {
+      await kubectl(['delete', 'crd', `widgets.${group}`, '--ignore-not-found']);
+    }
+    // Uninstalled again: what it held is gone, and it stays healthy.
+    await waitFor('DELETED w1', () => seen.includes(`DELETED ${ns}/w1`), { timeoutMs: 30_000 });
+    await waitFor('unavailable again', () => r.unavailable(), { timeoutMs: 30_000 });
+    expect(r.healthy()).toBe(true);
     await r.stop();
   });
 });
