@@ -211,7 +211,11 @@ export class Controller {
         if (held) return held;
         this.opts.metrics.secretReads.inc();
         const read = await source.get(namespace, name);
-        if (read && role === 'credentials') this.reads.rememberCredentials(key, read);
+        // Remembered under the watch's digest as it was before this read: for an Opaque Secret that is its
+        // resourceVersion (watched as metadata only), never the data digest the read carries. A change
+        // in between only costs one more read once the watch shows it.
+        if (read && role === 'credentials' && digest !== undefined)
+          this.reads.rememberCredentials(key, { ...read, digest });
         return read;
       },
       cachedDigest,

@@ -1,7 +1,8 @@
 // What the controller watches and how an event becomes work: GatewayDomainCertificates in full
-// (they are small), and Secrets only as digests — TLS Secrets by field selector, credentials
-// Secrets (type Opaque) likewise — so memory stays flat however many Secrets the cluster holds —
-// and, when cert-manager is there and the operator may read them, its Certificates' Ready state.
+// (they are small), and Secrets only as digests — TLS Secrets by field selector with a digest of
+// their data; credentials Secrets (type Opaque) as their metadata only, their resourceVersion
+// standing for the data — so memory stays flat however many Secrets the cluster holds — and, when
+// cert-manager is there and the operator may read them, its Certificates' Ready state.
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { GatewayDomainCertificate } from '../api/v1alpha1.ts';
@@ -18,6 +19,15 @@ export interface SecretDigest {
 
 function secretDigest(obj: KubernetesObject): SecretDigest {
   return { digest: secretDataDigest((obj as { data?: Record<string, string> }).data) };
+}
+
+/**
+ * An Opaque Secret seen as metadata only: its resourceVersion changes whenever its data does (and on
+ * metadata changes, which wake its users for nothing). Never equal to a data digest, so a resource
+ * whose TLS Secret is of type Opaque reads it on each reconcile instead of trusting the cache.
+ */
+function secretVersion(obj: KubernetesObject): SecretDigest {
+  return { digest: `rv:${obj.metadata?.resourceVersion ?? ''}` };
 }
 
 /**
@@ -137,21 +147,32 @@ export function createWatches(opts: {
           onChange: opts.onResource,
         }),
     ),
-    secrets: scopes.flatMap((ns) =>
-      ['type=kubernetes.io/tls', 'type=Opaque'].map(
-        (fieldSelector) =>
-          new Reflector<SecretDigest>({
-            ...common,
-            path: secretsPath(ns),
-            fieldSelector,
-            // Secrets can be large (8 KiB and more each): a page of 500 is a 5 MiB answer parsed at once, and V8
-            // keeps the heap that peak needed. Pages of 100 keep start-up's peak near what the caches hold.
-            pageSize: SECRET_PAGE_SIZE,
-            transform: secretDigest,
-            onChange: secretChanged,
-          }),
-      ),
-    ),
+    secrets: scopes.flatMap((ns) => [
+      new Reflector<SecretDigest>({
+        ...common,
+        path: secretsPath(ns),
+        fieldSelector: 'type=kubernetes.io/tls',
+        // Secrets can be large (8 KiB and more each): a page of 500 is a 5 MiB answer parsed at once, and V8
+        // keeps the heap that peak needed. Pages of 100 keep start-up's peak near what the caches hold.
+        pageSize: SECRET_PAGE_SIZE,
+        transform: secretDigest,
+        onChange: secretChanged,
+      }),
+      // Credentials are read at reconcile time; the cache only has to say that one changed. Opaque is
+      // also every other application's Secrets: listing their data (10,000 of 8 KiB: 110 MiB of JSON)
+      // was most of start-up's time and peak.
+      new Reflector<SecretDigest>({
+        ...common,
+        path: secretsPath(ns),
+        fieldSelector: 'type=Opaque',
+        metadataOnly: true,
+        transform: secretVersion,
+        // No raw object to hand over: a metadata-only event has no data.
+        onChange: (_t, key, next, prev) => {
+          if (next?.digest !== prev?.digest) opts.onSecret(key);
+        },
+      }),
+    ]),
     certificates: scopes.map(
       (ns) =>
         new Reflector<CertificateState>({

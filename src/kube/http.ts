@@ -20,6 +20,8 @@ export interface KubeRequest {
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
   contentType?: string;
+  /** Accept header; default application/json. */
+  accept?: string;
   signal?: AbortSignal;
 }
 
@@ -38,7 +40,7 @@ export async function kubeRequest<T>(kc: KubeConfig, path: string, req: KubeRequ
   const method = req.method ?? 'GET';
   const ctx = new RequestContext(url.toString(), HttpMethod[method]);
   await kc.applySecurityAuthentication(ctx);
-  const headers: Record<string, string> = { ...ctx.getHeaders(), accept: 'application/json' };
+  const headers: Record<string, string> = { ...ctx.getHeaders(), accept: req.accept ?? 'application/json' };
   let body: string | undefined;
   if (req.body !== undefined) {
     body = JSON.stringify(req.body);

@@ -28,6 +28,11 @@ export interface ReflectorOptions<S> {
   ) => void;
   logger: Logger;
   pageSize?: number;
+  /**
+   * List and watch metadata only (PartialObjectMetadata: no data, no spec): `transform` sees
+   * `{ metadata }`. For objects only a change matters of, where their contents would be megabytes.
+   */
+  metadataOnly?: boolean;
   /** Server-side watch timeout, randomised in [t, 1.5 t) to spread reconnects. Default 20 s. */
   watchTimeoutSeconds?: number;
   /** Silence tolerated beyond the server's deadline before the stream counts as stalled. Default 8 s. */
@@ -53,7 +58,7 @@ interface WatchLine {
 
 interface ListResult {
   metadata?: { resourceVersion?: string; continue?: string };
-  items: KubernetesObject[];
+  items: KubernetesObject[] | null; // null in an empty PartialObjectMetadataList
 }
 
 export function objectKey(obj: KubernetesObject): string {
@@ -78,6 +83,7 @@ export class Reflector<S> {
   private absent: number | undefined;
   private readonly opts: Required<Omit<ReflectorOptions<S>, 'fieldSelector' | 'labelSelector' | 'optional'>> &
     Pick<ReflectorOptions<S>, 'fieldSelector' | 'labelSelector' | 'optional'>;
+  private readonly accept: { list: string; watch: string };
 
   constructor(opts: ReflectorOptions<S>) {
     this.opts = {
@@ -88,8 +94,13 @@ export class Reflector<S> {
       backoffInitialMs: 500,
       backoffMaxMs: 30_000,
       unhealthyAfterFailures: 3,
+      metadataOnly: false,
       ...opts,
     };
+    const meta = (as: string) => `application/json;as=${as};g=meta.k8s.io;v=v1,application/json`;
+    this.accept = this.opts.metadataOnly
+      ? { list: meta('PartialObjectMetadataList'), watch: meta('PartialObjectMetadata') }
+      : { list: 'application/json', watch: 'application/json' };
   }
 
   start(): void {
@@ -202,9 +213,10 @@ export class Reflector<S> {
           fieldSelector: this.opts.fieldSelector,
           labelSelector: this.opts.labelSelector,
         },
+        accept: this.accept.list,
         signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.opts.firstByteMs)]),
       });
-      for (const item of page.items) seen.set(objectKey(item), this.opts.transform(item));
+      for (const item of page.items ?? []) seen.set(objectKey(item), this.opts.transform(item));
       rv = page.metadata?.resourceVersion ?? rv;
       cont = page.metadata?.continue || undefined;
     } while (cont);
@@ -236,6 +248,7 @@ export class Reflector<S> {
         labelSelector: this.opts.labelSelector,
       },
       timeoutSeconds: t + Math.floor(Math.random() * (t / 2)),
+      accept: this.accept.watch,
       firstByteMs: this.opts.firstByteMs,
       graceMs: this.opts.stallGraceMs,
       signal: this.abort.signal,

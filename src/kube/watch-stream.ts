@@ -10,6 +10,8 @@ export interface WatchStreamOptions {
   path: string;
   query: Record<string, string | number | boolean | undefined>;
   timeoutSeconds: number;
+  /** Accept header; default application/json. */
+  accept?: string;
   firstByteMs: number;
   graceMs: number;
   /** Aborts the stream (stop()). */
@@ -47,7 +49,9 @@ export async function watchStream(kc: KubeConfig, o: WatchStreamOptions): Promis
   let timer = setTimeout(() => stall(`no answer within ${o.firstByteMs} ms`), o.firstByteMs);
   try {
     const res = await fetch(url, {
-      headers: { ...ctx.getHeaders(), accept: 'application/json' },
+      headers: { ...ctx.getHeaders(), accept: o.accept ?? 'application/json' },
+      // A connection of its own (not kubeRequest's pool): a watch reopened after a stall must not be
+      // handed an idle pooled socket that is just as frozen (test/kube/reflector.test.ts).
       dispatcher: ctx.getDispatcher(),
       signal: ctrl.signal,
     });

@@ -111,6 +111,34 @@ describe('Reflector', () => {
     await r.stop();
   });
 
+  it('metadata only: lists and watches without the data, and sees a data change as a new resourceVersion', async () => {
+    await put('meta-before', 'x'.repeat(4096));
+    const seen: string[] = [];
+    const r = new Reflector<{ rv: string; keys: string[] }>({
+      kubeConfig: kubeConfigVia(proxy),
+      path: `/api/v1/namespaces/${ns}/configmaps`,
+      metadataOnly: true,
+      transform: (o: KubernetesObject) => ({ rv: o.metadata?.resourceVersion ?? '', keys: Object.keys(o) }),
+      onChange: (type, key) => seen.push(`${type} ${key}`),
+      logger,
+    });
+    r.start();
+    await r.waitForSync();
+    const listed = r.store.get(`${ns}/meta-before`);
+    expect(listed?.rv).toMatch(/^\d+$/);
+    expect(listed?.keys).not.toContain('data');
+    await core.replaceNamespacedConfigMap({
+      name: 'meta-before',
+      namespace: ns,
+      body: { metadata: { name: 'meta-before' }, data: { value: 'y' } },
+    });
+    await waitFor('MODIFIED meta-before', () => seen.includes(`MODIFIED ${ns}/meta-before`));
+    const watched = r.store.get(`${ns}/meta-before`);
+    expect(watched?.keys).not.toContain('data');
+    expect(Number(watched?.rv)).toBeGreaterThan(Number(listed?.rv));
+    await r.stop();
+  });
+
   it('resumes from an expired resourceVersion and reports deletions it missed', async () => {
     await put('doomed', '5');
     const { r, seen } = start();
