@@ -89,7 +89,10 @@ export async function startOperatorProcess(opts: {
   for (;;) {
     if (child.exitCode !== null)
       throw new Error(`operator exited with ${child.exitCode}:\n${tail.join('\n')}`);
-    if (Date.now() > deadline) throw new Error(`operator not ready after 60 s:\n${tail.join('\n')}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL'); // the caller gets no handle to stop it: it would outlive the test run
+      throw new Error(`operator not ready after 60 s:\n${tail.join('\n')}`);
+    }
     const ok = await fetch(probeUrl)
       .then((r) => r.status === 200)
       .catch(() => false);
