@@ -8,6 +8,7 @@ import type { GatewayDomainCertificateSpec } from '../../src/api/v1alpha1.ts';
 import {
   chainOf,
   createCertificate,
+  getCertificate,
   type Issued,
   renewCertificate,
   secretText,
@@ -238,9 +239,10 @@ describe.concurrent('issued and renewed by the real cert-manager, bound by the o
           (log.counts.CreateCertificate ?? 0);
         // On failure, the sequence says whether cert-manager issued twice or the operator wrote twice.
         const sequence = log.calls.map((c) => `${c.at} ${c.operation} ${c.status}`).join('\n');
+        const revision = (await getCertificate(f, name)).status?.revision;
         expect(
           contentWrites,
-          `one certificate write per renewal; serials ${serials.join(' → ')}; calls:\n${sequence}`,
+          `one certificate write per renewal; serials ${serials.join(' → ')}; cert-manager revision ${revision} (${RENEWALS + 1} expected); calls:\n${sequence}`,
         ).toBe(RENEWALS);
         expect(log.writes).toBeLessThanOrEqual(variant.maxWritesPerRenewal * RENEWALS);
         expect(log.total).toBeLessThanOrEqual(variant.maxCallsPerRenewal * RENEWALS);

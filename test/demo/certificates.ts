@@ -9,6 +9,7 @@ import {
 } from '../support/certmanager.ts';
 import {
   createCertificate,
+  getCertificate,
   leafSerial,
   renewCertificate,
   waitIssued,
@@ -27,6 +28,8 @@ export interface CertificateSource {
   setup(): Promise<string>;
   /** Renews; resolves with the new serial once it is in the Secret. */
   renew(): Promise<string>;
+  /** How many certificates were issued so far (cert-manager's revision), to tell its issuances from our writes. */
+  issued?(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -57,6 +60,9 @@ export function realCertManager(
     async renew() {
       const revision = await renewCertificate(base, 'shop');
       return (await waitIssued(base, 'shop', revision)).serial;
+    },
+    async issued() {
+      return (await getCertificate(base, 'shop')).status?.revision ?? 0;
     },
     async stop() {
       await cm?.stop();

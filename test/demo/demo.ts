@@ -68,7 +68,7 @@ try {
         allowInsecureHttp: true,
         allowedEndpointNetworks: ['127.0.0.0/8'], // the emulator listens on loopback
       },
-      createLogger('warn'),
+      createLogger(process.env.DEMO_LOG_LEVEL ?? 'warn'),
       kc,
     ),
   );
@@ -149,6 +149,7 @@ try {
 
   // Each renewal timed from its trigger (cmctl renew, or the Secret replaced) to the verified binding.
   emulator.resetCalls();
+  const issuedBefore = await issuing.issued?.();
   const latencies: number[] = [];
   let renewedSerial = firstSerial;
   await step(`renew ${issuing.renewals}× and wait until each new serial is bound and verified`, async () => {
@@ -166,6 +167,7 @@ try {
     }
   });
   const calls = emulator.calls();
+  const issuedAfter = await issuing.issued?.();
   console.log((await kubectl('get', 'gdc', '-n', ns)).stdout.replace(/^/gm, '  '));
 
   const sorted = [...latencies].sort((x, y) => x - y);
@@ -181,6 +183,10 @@ try {
   console.log(
     `  gateway calls per renewal: ${(calls.total / latencies.length).toFixed(1)} (${(calls.writes / latencies.length).toFixed(1)} writes) ${JSON.stringify(calls.counts)}`,
   );
+  if (issuedBefore !== undefined && issuedAfter !== undefined)
+    console.log(
+      `  cert-manager issued ${issuedAfter - issuedBefore} certificate(s) during the ${latencies.length} renewal(s) (revision ${issuedBefore} → ${issuedAfter})`,
+    );
   if (served()?.serial_number !== renewedSerial)
     throw new Error('the gateway does not serve the renewed serial');
   console.log('\nDemo OK');
