@@ -85,13 +85,20 @@ async function boundDomains(ctx: SyncContext, certificateId: string): Promise<Bo
 }
 
 async function observeShared(ctx: SyncContext, certificateId: string): Promise<Observation> {
-  let bound: BoundDomain[];
   try {
-    bound = await boundDomains(ctx, certificateId);
+    return await observeBound(ctx, certificateId, await boundDomains(ctx, certificateId));
   } catch (err) {
     if (!isNotFound(err)) throw err;
     return { serving: false, detail: `certificate ${certificateId} no longer exists`, domains: [] };
   }
+}
+
+/** Reads back each wanted domain of `bound` (where the certificate is attached, as far as known). */
+async function observeBound(
+  ctx: SyncContext,
+  certificateId: string,
+  bound: BoundDomain[],
+): Promise<Observation> {
   const want = wanted(ctx);
   const mine = bound.filter((b) => want.some((w) => sameDomain(b, w)));
   const domains = mine.map(toDomainStatus);
@@ -120,6 +127,28 @@ async function observeShared(ctx: SyncContext, certificateId: string): Promise<O
   if (!certificate)
     throw verificationFailure('the gateway listed no readable binding for the shared certificate');
   return { serving: true, certificateId, certificate, domains };
+}
+
+/**
+ * The ids of domains a push just attached, from the directory every resource shares (no call while it
+ * is fresh): the attach answer is empty, and listing the attached domains would cost a call per push.
+ * Undefined when a name is not there; the caller then lists.
+ */
+async function attachedFromDirectory(ctx: SyncContext, attached: Want[]): Promise<BoundDomain[] | undefined> {
+  const out: BoundDomain[] = [];
+  for (const w of attached) {
+    const found = await ctx.directory.find(ctx.client, w.instanceId, w.name).catch(() => undefined);
+    if (!found) return undefined;
+    out.push({
+      id: found.domainId,
+      url_domain: found.domain.domain,
+      instance_id: w.instanceId,
+      api_group_id: found.groupId,
+      ...(found.domain.cname_status !== undefined ? { status: found.domain.cname_status } : {}),
+      ...(found.domain.min_ssl_version ? { min_ssl_version: found.domain.min_ssl_version } : {}),
+    });
+  }
+  return out;
 }
 
 /**
@@ -194,5 +223,15 @@ async function pushShared(ctx: SyncContext, known?: CertificateStatus): Promise<
     );
   }
   if (known?.id && known.id !== id) replaced.push(known.id);
-  return { certificateId: id, action, replaced: [...new Set(replaced)].filter((x) => x !== id) };
+  // Where it is attached now is known: what was bound (listed or trusted) plus what was just attached.
+  // The read-back only needs each domain's ids, so it reads the domains without listing them again.
+  const kept = bound.filter((b) => want.some((w) => sameDomain(b, w)));
+  const added = missing.length > 0 ? await attachedFromDirectory(ctx, missing) : [];
+  const seen = added ? await observeBound(ctx, id, [...kept, ...added]) : undefined;
+  return {
+    certificateId: id,
+    action,
+    replaced: [...new Set(replaced)].filter((x) => x !== id),
+    ...(seen ? { seen } : {}),
+  };
 }

@@ -11,6 +11,7 @@ import {
   createGdc,
   domainSpec,
   type Fixture,
+  gateway,
   putCredentials,
   putTlsSecret,
   servedSerial,
@@ -323,5 +324,53 @@ describe('options', () => {
     expect(ready?.message).toContain('mode: Shared');
     expect(f.emulator.calls().writes).toBe(writes);
     expect(f.emulator.state.domains.find((d) => d.url_domain === domain)?.certificate ?? null).toBeNull();
+  });
+});
+
+describe('Shared mode', () => {
+  it('first sync and renewal at the floor: create, attach, one read per binding; then update + reads', async () => {
+    const [gw0, gw1] = [gateway(f, 0), gateway(f, 1)];
+    const leaf = issueCertificate({ ca, dnsNames: ['t10.example.org', 't11.example.org'] });
+    await putTlsSecret(f, 'shared-floor-tls', leaf, ca);
+    f.emulator.resetCalls();
+    await createGdc(f, 'shared-floor', {
+      ...domainSpec(f, 'unused', { secretName: 'shared-floor-tls' }),
+      mode: 'Shared',
+      gateway: { ...domainSpec(f, 'unused').gateway, domain: undefined, instanceId: undefined },
+      domains: [
+        { name: 't10.example.org', instanceIds: [gw0.id, gw1.id] },
+        { name: 't11.example.org', instanceIds: [gw0.id] },
+      ],
+    });
+    const first = await waitForReason(f, 'shared-floor', 'Synced');
+    expect(first.status?.domains).toHaveLength(3);
+    for (const d of first.status?.domains ?? []) expect(d.id && d.groupId).toBeTruthy();
+    // The attach answer is empty; the domains' ids come from the group listing every resource shares
+    // (at most once per gateway a minute), not from listing the certificate's attached domains.
+    const { ListApiGroups = 0, ...firstCalls } = f.emulator.calls().counts;
+    expect(ListApiGroups).toBeLessThanOrEqual(2);
+    expect(firstCalls).toEqual({ CreateCertificate: 1, AttachDomains: 1, ShowDomainCertificate: 3 });
+    for (const d of ['t10.example.org', 't11.example.org'])
+      expect(servedSerial(f, d)).toBe(leaf.serialNumber);
+    expect(servedSerial(f, 't10.example.org', gw1.id)).toBe(leaf.serialNumber);
+
+    f.emulator.resetCalls();
+    const renewed = issueCertificate({
+      ca,
+      dnsNames: ['t10.example.org', 't11.example.org'],
+      keyType: 'rsa',
+    });
+    await putTlsSecret(f, 'shared-floor-tls', renewed, ca);
+    const second = await waitForReason(
+      f,
+      'shared-floor',
+      'Synced',
+      (g) => g.status?.certificate?.serialNumber === renewed.serialNumber,
+    );
+    expect(second.status?.certificate?.id).toBe(first.status?.certificate?.id);
+    expect(f.emulator.calls().counts).toEqual({ UpdateCertificate: 1, ShowDomainCertificate: 3 });
+    for (const d of ['t10.example.org', 't11.example.org'])
+      expect(servedSerial(f, d)).toBe(renewed.serialNumber);
+    expect(servedSerial(f, 't10.example.org', gw1.id)).toBe(renewed.serialNumber);
   });
 });
