@@ -49,7 +49,7 @@ export class Controller {
   private readonly certificates = new CertificateIndex();
   private readonly reads = new SecretReads();
   private readonly claims = new DomainClaims();
-  private readonly written = new WrittenStatus();
+  private readonly written = new WrittenStatus((key) => this.cached(key)?.metadata.resourceVersion);
   private readonly pool: GatewayPool;
   private readonly reconciler: Reconciler;
   private readonly events: EventRecorder;
@@ -269,9 +269,19 @@ export class Controller {
   }
 
   get(key: string): GatewayDomainCertificate | undefined {
+    const found = this.cached(key);
+    return found && this.written.newest(key, found);
+  }
+
+  /** Status writes the watch has not delivered yet (a test's view on the bridge staying empty). */
+  get unsettledStatusWrites(): number {
+    return this.written.size;
+  }
+
+  private cached(key: string): GatewayDomainCertificate | undefined {
     for (const r of this.watches.resources) {
       const found = r.store.get(key);
-      if (found) return this.written.newest(key, found);
+      if (found) return found;
     }
     return undefined;
   }

@@ -71,12 +71,25 @@ describe('sweepCandidates', () => {
 
 describe('WrittenStatus', () => {
   it('our newer write wins over an older cached object until the watch catches up', () => {
-    const w = new WrittenStatus();
+    const w = new WrittenStatus(() => '11');
     w.remember(gdc('a', ready('new'), '12'));
     const stale = gdc('a', ready('old'), '11');
     expect(w.newest('ns/a', stale).status?.certificate?.id).toBe('new');
     w.caughtUp('ns/a', gdc('a', ready('new'), '12'));
     const later = gdc('a', ready('later'), '13');
     expect(w.newest('ns/a', later).status?.certificate?.id).toBe('later');
+    expect(w.size).toBe(0);
+  });
+
+  it('keeps nothing when the watch delivered the write before its answer came back', () => {
+    // The first sync of 3,000 resources used to leave ~1,700 whole objects here for good.
+    const cache = new Map([['ns/a', '12']]);
+    const w = new WrittenStatus((key) => cache.get(key));
+    w.remember(gdc('a', ready('new'), '12'));
+    w.remember(gdc('b', ready('gone'), '14')); // not in the cache (deleted meanwhile)
+    expect(w.size).toBe(0);
+    cache.set('ns/a', '15');
+    w.remember(gdc('a', ready('older'), '13'));
+    expect(w.size).toBe(0);
   });
 });
