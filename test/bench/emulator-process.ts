@@ -15,7 +15,7 @@ export interface EmulatorProcess {
   seed: Seed;
   pid: number;
   /** Counts only (the per-call entries stay in the emulator). */
-  calls(): Promise<Omit<CallLog, 'calls'>>;
+  calls(): Promise<Omit<CallLog, 'calls'> & CallWindow>;
   resetCalls(): Promise<void>;
   setFaults(f: Partial<Faults>): Promise<void>;
   resetFaults(): Promise<void>;
@@ -23,6 +23,12 @@ export interface EmulatorProcess {
   servedSerial(domain: string, instanceId: string): Promise<string | undefined>;
   cpuSeconds(): number;
   stop(): Promise<void>;
+}
+
+/** When the first call of the log arrived and the last one was answered (wall clock, ms). */
+export interface CallWindow {
+  firstArrivalMs?: number;
+  lastAnswerMs?: number;
 }
 
 export async function startEmulatorProcess(seed: Seed): Promise<EmulatorProcess> {
@@ -52,8 +58,17 @@ export async function startEmulatorProcess(seed: Seed): Promise<EmulatorProcess>
     seed,
     pid,
     calls: async () => {
-      const { counts, total, writes } = (await admin('GET', 'calls')) as CallLog;
-      return { counts, total, writes };
+      const { counts, total, writes, calls } = (await admin('GET', 'calls')) as CallLog;
+      const arrivals = calls.map((c) => Date.parse(c.at));
+      const ends = calls.map((c) => Date.parse(c.at) + c.duration_ms);
+      return {
+        counts,
+        total,
+        writes,
+        ...(calls.length > 0
+          ? { firstArrivalMs: Math.min(...arrivals), lastAnswerMs: Math.max(...ends) }
+          : {}),
+      };
     },
     resetCalls: async () => void (await admin('POST', 'calls/reset')),
     setFaults: async (f) => void (await admin('POST', 'faults', f)),

@@ -64,6 +64,21 @@ export function renewalFigures(
       `${round(total)} / ${round(writes)} (${fmtCounts(perUnit(counts, list.length))})`,
     ],
   );
+  const splits = list.flatMap((r) => (r.split ? [r.split] : []));
+  const part = (k: 'beforeMs' | 'gatewayMs' | 'afterMs') => {
+    const xs = splits.map((x) => x[k]);
+    return { p50: Math.round(percentile(xs, 50)), p99: Math.round(percentile(xs, 99)) };
+  };
+  const split =
+    splits.length > 0
+      ? { before: part('beforeMs'), gateway: part('gatewayMs'), after: part('afterMs') }
+      : undefined;
+  if (split)
+    rows.push([
+      label,
+      'p50 / p99: PUT → 1st call | calls | last answer → status seen',
+      `${split.before.p50} / ${split.before.p99} | ${split.gateway.p50} / ${split.gateway.p99} | ${split.after.p50} / ${split.after.p99} ms`,
+    ]);
   if (floor > 0)
     rows.push([
       label,
@@ -80,5 +95,6 @@ export function renewalFigures(
     callsPerRenewal: round(total),
     writesPerRenewal: round(writes),
     callsByOperation: perUnit(counts, list.length),
+    ...(split ? { split } : {}),
   };
 }

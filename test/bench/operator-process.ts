@@ -1,6 +1,7 @@
 // The operator as a separate process (`node src/main.ts`), as it runs in a pod: spawn it, wait for
 // /readyz, read /metrics and /proc, stop it with SIGTERM and time the exit.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { freePort } from '../support/net.ts';
 import { cpuSeconds, statusBytes } from './proc.ts';
@@ -81,6 +82,13 @@ export async function startOperatorProcess(opts: {
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
+  // BENCH_OPERATOR_LOG=<file>: everything the operator writes (e.g. with --node-arg=--trace-gc), appended.
+  const logFile = process.env.BENCH_OPERATOR_LOG;
+  if (logFile) {
+    const out = createWriteStream(logFile, { flags: 'a' });
+    child.stdout?.pipe(out, { end: false });
+    child.stderr?.pipe(out, { end: false });
+  }
   const pid = child.pid;
   if (pid === undefined) throw new Error('could not spawn the operator');
 

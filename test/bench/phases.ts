@@ -66,6 +66,12 @@ export interface Target {
 
 export interface Renewal {
   ms: number;
+  /**
+   * Where the time went (wall clock, ms resolution; the emulator is another process): Secret PUT sent →
+   * first gateway call arrives (PUT, watch event, the operator's checks); the gateway calls; last answer →
+   * status with the serial seen on the watch (the operator's status write and the watch event back).
+   */
+  split?: { beforeMs: number; gatewayMs: number; afterMs: number };
   counts: Record<string, number>;
   total: number;
   writes: number;
@@ -93,6 +99,7 @@ export async function renewOnce(
   const { serial } = renewal;
   // The renewal is the Secret change: timed from the moment its write is sent.
   const started = performance.now();
+  const startedWall = Date.now();
   await renewal.write();
   await w.until(
     () => {
@@ -109,7 +116,18 @@ export async function renewOnce(
       throw new Error(`status shows serial ${serial} for ${d.name} but the gateway serves ${served}`);
   }
   const calls = await em.calls();
-  return { ms: elapsed, counts: calls.counts, total: calls.total, writes: calls.writes };
+  const { firstArrivalMs: first, lastAnswerMs: last } = calls;
+  const split =
+    first !== undefined && last !== undefined
+      ? { beforeMs: first - startedWall, gatewayMs: last - first, afterMs: startedWall + elapsed - last }
+      : undefined;
+  return {
+    ms: elapsed,
+    counts: calls.counts,
+    total: calls.total,
+    writes: calls.writes,
+    ...(split ? { split } : {}),
+  };
 }
 
 /** Renews `count` targets spread over the list, one at a time, `gapMs` apart. */
