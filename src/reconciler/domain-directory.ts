@@ -41,11 +41,32 @@ export class DomainDirectory {
     // A failed listing is not cached: the next caller tries again.
     entry.domains.catch(() => perInstance.delete(instanceId));
     perInstance.set(instanceId, entry);
+    // An expired listing is dropped, not kept until the next lookup: after a first sync it is the whole
+    // gateway's domain list, and a restart or renewal never needs it (ids come from status).
+    const expire = setTimeout(() => {
+      if (perInstance.get(instanceId) === entry) perInstance.delete(instanceId);
+    }, this.ttlMs);
+    expire.unref();
     return entry;
   }
 }
 
 async function list(client: GatewayClient, instanceId: string): Promise<Map<string, FoundDomain>> {
   const all = await client.listDomains(instanceId);
-  return new Map(all.map((d) => [normaliseDomainName(d.domain.domain), d]));
+  // Only what a binding needs (ids, name, CNAME state, TLS floor): not the certificates each domain lists.
+  return new Map(
+    all.map(({ groupId, domainId, domain: d }) => [
+      normaliseDomainName(d.domain),
+      {
+        groupId,
+        domainId,
+        domain: {
+          id: d.id,
+          domain: d.domain,
+          ...(d.cname_status !== undefined ? { cname_status: d.cname_status } : {}),
+          ...(d.min_ssl_version ? { min_ssl_version: d.min_ssl_version } : {}),
+        },
+      },
+    ]),
+  );
 }
