@@ -321,7 +321,14 @@ export class Controller {
     try {
       const res = await logContext.run(
         { resource: key, namespace, name, generation: gdc.metadata.generation },
-        () => this.reconciler.reconcile(gdc),
+        async () => {
+          const started = performance.now();
+          this.opts.logger.debug({ resourceVersion: gdc.metadata.resourceVersion }, 'reconciling');
+          const r = await this.reconciler.reconcile(gdc);
+          const durationMs = Math.round((performance.now() - started) * 10) / 10;
+          this.opts.logger.debug({ result: r.result, durationMs }, 'reconciled');
+          return r;
+        },
       );
       m.reconcileTotal.inc({ controller: NAME, result: res.result });
       if (res.requeueAfterMs !== undefined) this.queue.addAfter(key, res.requeueAfterMs);

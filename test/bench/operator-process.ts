@@ -62,7 +62,7 @@ export async function startOperatorProcess(opts: {
       '--health-probe-bind-address',
       `127.0.0.1:${probePort}`,
       '--log-level',
-      'warn',
+      process.env.BENCH_OPERATOR_LOG_LEVEL ?? 'warn',
       '--concurrency',
       String(opts.concurrency),
       ...(opts.extraArgs ?? []),
@@ -82,7 +82,8 @@ export async function startOperatorProcess(opts: {
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  // BENCH_OPERATOR_LOG=<file>: everything the operator writes (e.g. with --node-arg=--trace-gc), appended.
+  // BENCH_OPERATOR_LOG=<file>: everything the operator writes (e.g. with --node-arg=--trace-gc, or
+  // BENCH_OPERATOR_LOG_LEVEL=debug for each gateway call's timing), appended.
   const logFile = process.env.BENCH_OPERATOR_LOG;
   if (logFile) {
     const out = createWriteStream(logFile, { flags: 'a' });
