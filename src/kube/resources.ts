@@ -36,6 +36,9 @@ export class KubeStatusWriter implements StatusWriter {
         `${gdcPath(gdc.metadata.namespace, gdc.metadata.name)}/status`,
         { method: 'PATCH', contentType: MERGE, body: { status } },
       );
+      // First, while `gdc` (often the cached object itself) still carries the version it was read at:
+      // the listener compares the cache's version with the write's to tell whether the watch delivered it.
+      if (written?.metadata?.resourceVersion) this.onWritten?.(written);
       // Update the cached object too, so a reconcile that runs before the watch delivers this write
       // does not act on the status it replaced.
       const next: Record<string, unknown> = { ...gdc.status };
@@ -44,10 +47,7 @@ export class KubeStatusWriter implements StatusWriter {
         else next[k] = v;
       }
       gdc.status = next as GatewayDomainCertificate['status'];
-      if (written?.metadata?.resourceVersion) {
-        gdc.metadata.resourceVersion = written.metadata.resourceVersion;
-        this.onWritten?.(written);
-      }
+      if (written?.metadata?.resourceVersion) gdc.metadata.resourceVersion = written.metadata.resourceVersion;
     } catch (err) {
       if (errorCode(err) !== 404) throw err; // deleted meanwhile: nothing left to describe
     }
