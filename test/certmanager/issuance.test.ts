@@ -213,6 +213,7 @@ describe.concurrent('issued and renewed by the real cert-manager, bound by the o
         await createGdc(v, name, variant.gdc(v, secretName));
         await bound(first);
 
+        const startRevision = (await getCertificate(f, name)).status?.revision ?? 0;
         emulator.resetCalls();
         let previous = first;
         const serials = [first.serial];
@@ -239,15 +240,20 @@ describe.concurrent('issued and renewed by the real cert-manager, bound by the o
           (log.counts.CreateCertificate ?? 0);
         // On failure, the sequence says whether cert-manager issued twice or the operator wrote twice.
         const sequence = log.calls.map((c) => `${c.at} ${c.operation} ${c.status}`).join('\n');
-        const revision = (await getCertificate(f, name)).status?.revision;
-        expect(
-          contentWrites,
-          `one certificate write per renewal; serials ${serials.join(' → ')}; cert-manager revision ${revision} (${RENEWALS + 1} expected); calls:\n${sequence}`,
-        ).toBe(RENEWALS);
-        expect(log.writes).toBeLessThanOrEqual(variant.maxWritesPerRenewal * RENEWALS);
-        expect(log.total, `gateway calls for ${RENEWALS} renewals:\n${sequence}`).toBeLessThanOrEqual(
-          variant.maxCallsPerRenewal * RENEWALS,
+        // cert-manager now and then issues one more certificate than it was asked to (its revision says
+        // so): every certificate it wrote may be pushed once, no more, and every renewal at least once.
+        const issued = ((await getCertificate(f, name)).status?.revision ?? 0) - startRevision;
+        const why = `serials ${serials.join(' → ')}; cert-manager issued ${issued} for ${RENEWALS} renewals; calls:\n${sequence}`;
+        if (issued > RENEWALS)
+          console.log(`[cert-manager] ${name}: ${issued} issuances for ${RENEWALS} renewals`);
+        expect(contentWrites, `at least one certificate write per renewal; ${why}`).toBeGreaterThanOrEqual(
+          RENEWALS,
         );
+        expect(contentWrites, `at most one certificate write per issuance; ${why}`).toBeLessThanOrEqual(
+          Math.max(issued, RENEWALS),
+        );
+        expect(log.writes, why).toBeLessThanOrEqual(variant.maxWritesPerRenewal * Math.max(issued, RENEWALS));
+        expect(log.total, why).toBeLessThanOrEqual(variant.maxCallsPerRenewal * Math.max(issued, RENEWALS));
         perRenewal[name] = { calls: log.total / RENEWALS, writes: log.writes / RENEWALS, counts: log.counts };
       });
     });
