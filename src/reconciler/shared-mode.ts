@@ -225,9 +225,8 @@ async function pushShared(ctx: SyncContext, known?: CertificateStatus): Promise<
   if (known?.id && known.id !== id) replaced.push(known.id);
   // Where it is attached now is known: what was bound (listed or trusted) plus what was just attached.
   // The read-back only needs each domain's ids, so it reads the domains without listing them again.
-  const kept = bound.filter((b) => want.some((w) => sameDomain(b, w)));
   const added = missing.length > 0 ? await attachedFromDirectory(ctx, missing) : [];
-  const seen = added ? await observeBound(ctx, id, [...kept, ...added]) : undefined;
+  const seen = added ? await observeBound(ctx, id, [...bound, ...added]) : undefined;
   return {
     certificateId: id,
     action,

@@ -14,7 +14,7 @@ export interface EmulatorProcess {
   url: string;
   seed: Seed;
   pid: number;
-  /** Counts only (the per-call entries stay in the emulator). */
+  /** Counts and the calls' time window (the per-call entries stay in the emulator). */
   calls(): Promise<Omit<CallLog, 'calls'> & CallWindow>;
   resetCalls(): Promise<void>;
   setFaults(f: Partial<Faults>): Promise<void>;
@@ -59,16 +59,13 @@ export async function startEmulatorProcess(seed: Seed): Promise<EmulatorProcess>
     pid,
     calls: async () => {
       const { counts, total, writes, calls } = (await admin('GET', 'calls')) as CallLog;
-      const arrivals = calls.map((c) => Date.parse(c.at));
-      const ends = calls.map((c) => Date.parse(c.at) + c.duration_ms);
-      return {
-        counts,
-        total,
-        writes,
-        ...(calls.length > 0
-          ? { firstArrivalMs: Math.min(...arrivals), lastAnswerMs: Math.max(...ends) }
-          : {}),
-      };
+      const window: CallWindow = {};
+      for (const c of calls) {
+        const at = Date.parse(c.at);
+        window.firstArrivalMs = Math.min(window.firstArrivalMs ?? at, at);
+        window.lastAnswerMs = Math.max(window.lastAnswerMs ?? 0, at + c.duration_ms);
+      }
+      return { counts, total, writes, ...window };
     },
     resetCalls: async () => void (await admin('POST', 'calls/reset')),
     setFaults: async (f) => void (await admin('POST', 'faults', f)),
