@@ -2,6 +2,7 @@
 // renewal and verify. Claims index which resources name which gateway domain; the oldest claim wins
 // and the others are told, by name, who holds the domain.
 import type { GatewayDomainCertificate } from '../api/v1alpha1.ts';
+import { byCodeUnit } from '../order.ts';
 import { gatewayEndpoints } from './gateway-pool.ts';
 
 /** The domains a resource names, as stable keys: endpoint, project, gateway, and domain name or id. */
@@ -58,7 +59,7 @@ export class DomainClaims {
       const claims = [...(this.byDomain.get(d)?.values() ?? [])];
       if (claims.length < 2) continue;
       // Oldest first; the key breaks ties so every replica agrees.
-      claims.sort((a, b) => a.created.localeCompare(b.created) || a.key.localeCompare(b.key));
+      claims.sort((a, b) => byCodeUnit(a.created, b.created) || byCodeUnit(a.key, b.key));
       const holder = claims[0]?.key;
       if (holder && holder !== key) return holder;
     }

@@ -3,6 +3,7 @@
 // and its flags. Every listing is paged; every call goes through the client's per-account limiter.
 import type { GatewayDomainCertificate } from '../api/v1alpha1.ts';
 import type { CertBase, GatewayClient, ScmCertificateDetail } from '../gateway/index.ts';
+import { byCodeUnit } from '../order.ts';
 import { isOurCertificateName, ownerOf } from '../reconciler/naming.ts';
 import { type DomainRef, daysLeft, flagsFor, type InventoryReport, type InventoryRow } from './report.ts';
 
@@ -84,7 +85,7 @@ export async function collectInventory(opts: CollectOptions): Promise<InventoryR
     if (left !== undefined) row.daysLeft = left;
     row.flags = flagsFor(row, now, opts.warnDays, cluster);
   }
-  out.sort((a, b) => (a.notAfter ?? '').localeCompare(b.notAfter ?? '') || a.name.localeCompare(b.name));
+  out.sort((a, b) => byCodeUnit(a.notAfter ?? '', b.notAfter ?? '') || byCodeUnit(a.name, b.name));
   return { generatedAt: now.toISOString(), warnDays: opts.warnDays, cluster, certificates: out, errors };
 }
 

@@ -7,6 +7,7 @@ import type {
 } from '../api/v1alpha1.ts';
 import type { CertificateBundle } from '../certs/index.ts';
 import type { CertificateDetail } from '../gateway/index.ts';
+import { byCodeUnit } from '../order.ts';
 import { rfc3339 } from './conditions.ts';
 
 export function certificateStatus(
@@ -34,7 +35,7 @@ export function certificateStatus(
 const stable = (v: unknown): string =>
   JSON.stringify(v, (_k, val) =>
     val && typeof val === 'object' && !Array.isArray(val)
-      ? Object.fromEntries(Object.entries(val).sort(([a], [b]) => a.localeCompare(b)))
+      ? Object.fromEntries(Object.entries(val).sort(([a], [b]) => byCodeUnit(a, b)))
       : val,
   );
 

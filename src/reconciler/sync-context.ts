@@ -16,6 +16,7 @@ import {
   GatewayError,
   type ListCertificatesQuery,
 } from '../gateway/index.ts';
+import { byCodeUnit } from '../order.ts';
 import type { DomainDirectory } from './domain-directory.ts';
 import { isNotFound, SyncFailure } from './failures.ts';
 
@@ -105,7 +106,7 @@ export async function findOwnCertificates(
   const listed = await ctx.client.listAllCertificates({ name: ctx.certificateName, ...listOn });
   const mine = listed
     .filter((c) => c.name === ctx.certificateName)
-    .sort((a, b) => (b.create_time ?? '').localeCompare(a.create_time ?? ''));
+    .sort((a, b) => byCodeUnit(b.create_time ?? '', a.create_time ?? ''));
   let match: CertificateDetail | undefined;
   for (const c of mine.slice(0, 5)) {
     const detail = await ctx.client.getCertificate(c.id);
