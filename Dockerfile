@@ -65,4 +65,7 @@ COPY --from=build /src/dist/src ./dist/src
 USER 65532:65532
 EXPOSE 8080 8081
 # The distroless entrypoint is node itself.
-CMD ["dist/src/main.js"]
+# --liftoff-only: undici parses HTTP with llhttp compiled to WebAssembly, and V8's optimising tier-up of
+# that module kept ~9 MiB of RSS after the first requests at no measurable gain in parsing time
+# (test/bench/README.md, "WebAssembly tier-up"). deploy/ passes the same flag in its command.
+CMD ["--liftoff-only", "dist/src/main.js"]

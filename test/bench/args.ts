@@ -29,7 +29,8 @@ export const HELP = `usage: npm run bench -- [options]
   --shared S         Shared-mode resources, two domains each, for calls/writes per sync and renewal (default 10)
   --idle-seconds T   how long idle CPU and steady memory are measured after the first sync (default 10)
   --from-source      run src/main.ts instead of the compiled operator the image runs (adds ~17 MiB RSS)
-  --node-arg F       a Node flag for the operator process (repeatable), e.g. --node-arg=--max-old-space-size=120
+  --node-arg F       a Node flag for the operator process (repeatable), after the Deployment's own
+                     (its command's flags, NODE_OPTIONS and MALLOC_*, which the operator always gets)
   --renewals R       sequential renewals to time (default 20)
   --latency-ms L     gateway latency for the second renewal run (default 50; 0 skips it)
   --concurrency C    operator workers (default 8)

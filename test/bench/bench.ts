@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { GROUP, PLURAL } from '../../src/api/v1alpha1.ts';
 import { type ControlPlane, startControlPlane } from '../controlplane/controlplane.ts';
+import { operatorRuntime } from '../support/manifests.ts';
 import { createCA } from '../support/pki.ts';
 import { apiserverRequests } from './apiserver.ts';
 import { parseBenchArgs } from './args.ts';
@@ -33,6 +34,10 @@ import { ResourceWatcher } from './watcher.ts';
 
 const run = promisify(execFile);
 const opts = parseBenchArgs(process.argv.slice(2));
+// The operator runs as the Deployment runs it (its command's Node flags, NODE_OPTIONS, MALLOC_*);
+// --node-arg flags come after those and win.
+const runtime = operatorRuntime();
+const nodeArgs = [...runtime.nodeArgs, ...opts.nodeArgs];
 const N = opts.resources;
 const S = opts.shared;
 const RATE = opts.gatewayRate ?? 10; // the operator's defaults
@@ -47,7 +52,8 @@ const figures: Record<string, unknown> = {
   concurrency: opts.concurrency,
   gatewayRate: RATE,
   gatewayBurst: BURST,
-  operatorNodeArgs: opts.nodeArgs,
+  operatorNodeArgs: nodeArgs,
+  operatorEnv: runtime.env,
 };
 const rows: Row[] = [];
 // Renewals are rare (one per certificate every ~60 days), so each one should meet a full token
@@ -95,7 +101,10 @@ const syncTimeoutMs = 300_000 + N * 100 + (N * 5 * 1000) / RATE;
 
 try {
   console.log(
-    `apig-cert-sync benchmark: ${N} resources, ${opts.opaque} unrelated Secrets, ${S} Shared, ${cpus().length} CPUs, node ${process.version}\n`,
+    `apig-cert-sync benchmark: ${N} resources, ${opts.opaque} unrelated Secrets, ${S} Shared, ${cpus().length} CPUs, node ${process.version}\n` +
+      `operator: node ${nodeArgs.join(' ')} with ${Object.entries(runtime.env)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}\n`,
   );
   // ---------- 1. setup ----------
   if (!opts.fromSource)
@@ -148,7 +157,8 @@ try {
       kubeconfigPath: plane.kubeconfigPath,
       concurrency: opts.concurrency,
       extraArgs,
-      nodeArgs: opts.nodeArgs,
+      nodeArgs,
+      env: runtime.env,
       ...(main ? { main } : {}),
     });
 
@@ -345,7 +355,8 @@ try {
     kubeconfigPath: plane.kubeconfigPath,
     concurrency: opts.concurrency,
     extraArgs,
-    nodeArgs: opts.nodeArgs,
+    nodeArgs,
+    env: runtime.env,
     ...(main ? { main } : {}), // compiled like the others: from source it pays ~17 MiB more
   });
   await sleep(3000);

@@ -61,7 +61,7 @@ describe('Dockerfile', () => {
     expect(DOCKERFILE).toMatch(/^ARG RUNTIME_IMAGE=gcr\.io\/distroless\/nodejs24-debian12:nonroot$/m);
     expect(DOCKERFILE).toMatch(/^ARG NODE_IMAGE=node:24\.\d+\.\d+-bookworm-slim$/m);
     expect(final.match(/^USER .*$/gm)).toEqual(['USER 65532:65532']);
-    expect(final.match(/^CMD .*$/gm)).toEqual(['CMD ["dist/src/main.js"]']);
+    expect(final.match(/^CMD .*$/gm)).toEqual(['CMD ["--liftoff-only", "dist/src/main.js"]']);
     // Only built artefacts: production dependencies from the npm ci --omit=dev stage, no RUN (no shell).
     expect(final.match(/^COPY .*$/gm)).toEqual([
       'COPY --from=deps /app/package.json ./package.json',
@@ -80,7 +80,7 @@ describe('Dockerfile', () => {
     ['DL3000', () => swap(/WORKDIR \/app\nENV/, 'WORKDIR app\nENV')],
     ['DL3003', () => swap('RUN npm run build', 'RUN cd /src && npm run build')],
     ['DL3022', () => swap('--from=build', '--from=bulid')],
-    ['DL3025', () => swap('CMD ["dist/src/main.js"]', 'CMD node dist/src/main.js')],
+    ['DL3025', () => swap('CMD ["--liftoff-only", "dist/src/main.js"]', 'CMD node dist/src/main.js')],
     ['DL3049', () => swap(/\s+org\.opencontainers\.image\.licenses="Apache-2.0" \\\n/g, '\n')],
     ['DL3054', () => swap('licenses="Apache-2.0"', 'licenses="Apache 2"')],
   ])('hadolint %s catches a broken Dockerfile', async (rule, mutate) => {

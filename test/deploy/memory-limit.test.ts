@@ -19,7 +19,7 @@ import { generateSeed } from '../bench/seed.ts';
 import { ResourceWatcher } from '../bench/watcher.ts';
 import { type Emulator, startEmulator } from '../emulator/server.ts';
 import { adminKubeConfig, kubeconfigPath } from '../support/kube.ts';
-import { DEPLOY, operatorContainer, readManifests } from '../support/manifests.ts';
+import { DEPLOY, operatorContainer, operatorRuntime, readManifests } from '../support/manifests.ts';
 import { installCrds } from '../support/operator.ts';
 import { createCA } from '../support/pki.ts';
 
@@ -35,12 +35,9 @@ function quantity(q: string): number {
 
 const limit = quantity(container.resources.limits.memory);
 const request = quantity(container.resources.requests.memory);
-// The process environment the Deployment sets for memory: NODE_OPTIONS (V8 heap) and MALLOC_* (glibc).
-const memoryEnv: Record<string, string> = Object.fromEntries(
-  (container.env as { name: string; value?: string }[])
-    .filter((e) => (e.name === 'NODE_OPTIONS' || e.name.startsWith('MALLOC_')) && e.value !== undefined)
-    .map((e) => [e.name, e.value!]),
-);
+// As the Deployment runs it: its command's Node flags, NODE_OPTIONS (V8 heap) and MALLOC_* (glibc).
+const runtime = operatorRuntime(container);
+const memoryEnv = runtime.env;
 const nodeOptions = memoryEnv.NODE_OPTIONS ?? '';
 
 let build: ReturnType<typeof buildOperator>;
@@ -92,6 +89,7 @@ describe('memory limit of deploy/base', () => {
       concurrency: 8,
       main: build.main,
       env: memoryEnv,
+      nodeArgs: runtime.nodeArgs,
       extraArgs: ['--gateway-rate', '1000', '--gateway-burst', '1000'],
     });
     const started = performance.now();
@@ -105,7 +103,7 @@ describe('memory limit of deploy/base', () => {
     const mib = (b: number) => `${(b / 1048576).toFixed(1)} MiB`;
     console.log(
       `[memory] N=${N}: all Ready in ${Math.round((performance.now() - started) / 1000)} s, peak RSS ${mib(peak)}, ` +
-        `RSS now ${mib(op.rssBytes())}, limit ${mib(limit)}, env ${JSON.stringify(memoryEnv)}`,
+        `RSS now ${mib(op.rssBytes())}, limit ${mib(limit)}, flags ${runtime.nodeArgs.join(' ')}, env ${JSON.stringify(memoryEnv)}`,
     );
     expect(peak).toBeLessThan(limit);
   }, 2_400_000);

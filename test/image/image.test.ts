@@ -114,7 +114,7 @@ describe('the operator image', () => {
     expect(cfg).toMatchObject({
       User: '65532:65532',
       Entrypoint: ['/nodejs/bin/node'],
-      Cmd: ['dist/src/main.js'],
+      Cmd: ['--liftoff-only', 'dist/src/main.js'],
       WorkingDir: '/app',
     });
     expect(cfg.Env).toContain('NODE_ENV=production');

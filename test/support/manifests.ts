@@ -56,3 +56,20 @@ export function find(list: Manifest[], kind: string, name?: string): Manifest {
 export function operatorContainer(list: Manifest[]): any {
   return find(list, 'Deployment', 'apig-cert-sync').spec.template.spec.containers[0];
 }
+
+/**
+ * How the Deployment runs Node: the flags its command gives before the script (e.g. --liftoff-only)
+ * and the environment that tunes memory (NODE_OPTIONS for V8's heap, MALLOC_* for glibc).
+ */
+export function operatorRuntime(
+  container = operatorContainer(readManifests(join(DEPLOY, 'base/deployment.yaml'))),
+): { nodeArgs: string[]; env: Record<string, string> } {
+  const command = container.command as string[];
+  const script = command.findIndex((a) => a.endsWith('.js'));
+  const env = Object.fromEntries(
+    (container.env as { name: string; value?: string }[])
+      .filter((e) => (e.name === 'NODE_OPTIONS' || e.name.startsWith('MALLOC_')) && e.value !== undefined)
+      .map((e) => [e.name, e.value!]),
+  );
+  return { nodeArgs: command.slice(1, script), env };
+}
