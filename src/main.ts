@@ -1,10 +1,11 @@
 // Entry point: `npm start` (or `node dist/src/main.js` in the image). Flags and environment in config.ts.
 import { loadConfig, usage } from './config.ts';
-import { registerLeanClientNode } from './kube/lean-loading.ts';
+import { deferHttpWebSocketExports, registerLeanClientNode } from './kube/lean-loading.ts';
 import { createLogger } from './observability/logger.ts';
 
 // Before the operator's modules are resolved: they load @kubernetes/client-node without its generated clients.
 registerLeanClientNode();
+deferHttpWebSocketExports();
 const { startOperator } = await import('./operator.ts');
 
 if (process.argv.includes('--help')) {

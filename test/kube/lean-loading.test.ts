@@ -53,3 +53,39 @@ describe('lean loading of @kubernetes/client-node', () => {
     expect(lean.heap).toBeLessThan(full.heap - 8 * 1048576);
   }, 60_000);
 });
+
+// Node's own bundled undici (behind node:http's WebSocket, CloseEvent and MessageEvent getters) stays
+// unloaded through the operator's imports, and the three exports still work when someone uses them.
+const httpScript = (defer: boolean) => `
+if (${defer}) (await import(${JSON.stringify(src('kube/lean-loading.ts'))})).deferHttpWebSocketExports();
+const bundled = () => process.moduleLoadList.some((m) => m.includes('deps/undici'));
+const http = await import('node:http');
+await import(${JSON.stringify(src('operator.ts'))});
+const afterImports = bundled();
+const e = new http.MessageEvent('message', { data: 7 });
+class Sub extends http.CloseEvent {}
+const sub = new Sub('close', { code: 1000 });
+console.log(JSON.stringify({ afterImports, afterUse: bundled(), data: e.data, isEvent: e instanceof http.MessageEvent,
+  sub: sub instanceof Sub && sub instanceof http.CloseEvent && sub.code === 1000, ws: typeof http.WebSocket.prototype.send }));
+`;
+
+describe("node:http's WebSocket exports", () => {
+  it('load Node’s bundled undici on first use, not on import; without the deferral every import loads it', async () => {
+    const runScript = async (defer: boolean) => {
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', httpScript(defer)], {
+        cwd: resolve(import.meta.dirname, '../..'),
+      });
+      return JSON.parse(stdout.trim().split('\n').at(-1)!);
+    };
+    const [deferred, plain] = await Promise.all([runScript(true), runScript(false)]);
+    expect(deferred).toEqual({
+      afterImports: false,
+      afterUse: true,
+      data: 7,
+      isEvent: true,
+      sub: true,
+      ws: 'function',
+    });
+    expect(plain).toMatchObject({ afterImports: true, data: 7, isEvent: true, sub: true });
+  }, 60_000);
+});
