@@ -16,6 +16,7 @@ import { EndpointBulkhead } from './bulkhead.ts';
 import { CertificateIndex } from './certificates.ts';
 import { DomainClaims } from './domain-claims.ts';
 import { GatewayPool, gatewayEndpoints, type PoolOptions } from './gateway-pool.ts';
+import { IdleTrim } from './idle-trim.ts';
 import { SecretReads } from './secret-reads.ts';
 import { Sweeper } from './sweeper.ts';
 import { createWatches, needsReconcile, SecretIndex, type WatchSet, type WatchTiming } from './watches.ts';
@@ -56,10 +57,23 @@ export class Controller {
   private readonly bulkhead: EndpointBulkhead;
   private workersStarted = false;
   private readonly sweeper: Sweeper;
+  private readonly trim: IdleTrim;
 
   constructor(opts: ControllerOptions) {
     this.opts = opts;
     const { metrics: m, logger } = opts;
+    this.trim = new IdleTrim({
+      onTrim: (r) =>
+        logger.info(
+          {
+            reconciles: r.reconciles,
+            rssBefore: r.rssBefore,
+            rssAfter: r.rssAfter,
+            durationMs: Math.round(r.ms),
+          },
+          'returned the memory of a burst of reconciles',
+        ),
+    });
     this.queue = new WorkQueue<string>({
       baseDelayMs: 5,
       maxDelayMs: 300_000,
@@ -329,6 +343,7 @@ export class Controller {
           if (res.requeueAfterMs !== undefined) this.queue.addAfter(key, res.requeueAfterMs);
         } finally {
           m.reconcileTotal.inc({ controller: NAME, result });
+          this.trim.reconciled();
           // One clock for the histogram and the log line.
           const durationMs = Math.round(end() * 10_000) / 10;
           this.opts.logger.debug({ result, durationMs }, 'reconciled');
@@ -339,6 +354,7 @@ export class Controller {
 
   /** Stops taking work, lets in-flight reconciles finish (bounded), closes watches and clients. */
   async stop(drainMs = 25_000): Promise<boolean> {
+    this.trim.stop();
     await this.sweeper.stop();
     const drained = await this.queue.shutDownWithDrain(drainMs);
     await Promise.all(this.caches().map((r) => r.stop()));
