@@ -63,15 +63,18 @@ export class Controller {
     this.opts = opts;
     const { metrics: m, logger } = opts;
     this.trim = new IdleTrim({
+      // Outside the context of the reconcile whose end armed the timer: it is no resource's doing.
       onTrim: (r) =>
-        logger.info(
-          {
-            reconciles: r.reconciles,
-            rssBefore: r.rssBefore,
-            rssAfter: r.rssAfter,
-            durationMs: Math.round(r.ms),
-          },
-          'returned the memory of a burst of reconciles',
+        logContext.exit(() =>
+          logger.info(
+            {
+              reconciles: r.reconciles,
+              rssBefore: r.rssBefore,
+              rssAfter: r.rssAfter,
+              durationMs: Math.round(r.ms),
+            },
+            'returned the memory of a burst of reconciles',
+          ),
         ),
     });
     this.queue = new WorkQueue<string>({

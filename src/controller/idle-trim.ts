@@ -68,7 +68,13 @@ export class IdleTrim {
     }
     const rssBefore = process.memoryUsage.rss();
     const started = performance.now();
-    this.#gc?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+    // Each pass can free what the previous one's finalisers released: repeat while it pays (≤ 4 passes).
+    for (let pass = 0, used = process.memoryUsage().heapUsed; pass < 4; pass++) {
+      this.#gc?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+      const now = process.memoryUsage().heapUsed;
+      if (used - now < 1_048_576) break;
+      used = now;
+    }
     const report = {
       reconciles: this.#count,
       rssBefore,

@@ -27,6 +27,7 @@ describe('IdleTrim', () => {
     const { trim, calls, reports } = counting({ minReconciles: 5, idleMs: 20 });
     for (let i = 0; i < 7; i++) trim.reconciled();
     while (reports.length === 0) await sleep(10);
+    // The fake frees nothing: one pass, no repeats.
     expect(calls).toEqual([{ type: 'major', execution: 'sync', flavor: 'last-resort' }]);
     expect(reports[0]).toMatchObject({ reconciles: 7 });
     // Quiet afterwards: nothing more, however long.
