@@ -1,7 +1,8 @@
 // After a burst of reconciles (a first sync, a relist, a wave of renewals) V8 keeps the heap the burst
 // grew to: the operator that synced 10,000 resources stayed at ~176 MiB while one started over the same
-// caches holds ~139. Once the queue has been quiet for a while after such a burst, one memory-reducing
-// full collection gives it back (10,000 resources: 177 → 137 MiB, ~0.5 s of CPU, once per burst).
+// caches holds ~123. Once the queue has been quiet for a while after such a burst, memory-reducing full
+// collections (at most four passes) give it back (10,000 resources: 170 → 137 MiB, ~0.5 s of CPU, once
+// per burst).
 // Needs --expose-gc (the Deployment's NODE_OPTIONS); without it this does nothing.
 
 export interface TrimReport {
