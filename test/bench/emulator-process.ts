@@ -29,6 +29,11 @@ export interface EmulatorProcess {
 export interface CallWindow {
   firstArrivalMs?: number;
   lastAnswerMs?: number;
+  /**
+   * How long the gateway was answering: the union of the calls' arrival → answer intervals (calls in
+   * parallel count once). A renewal's round trips, as the gateway served them.
+   */
+  answeringMs: number;
 }
 
 export async function startEmulatorProcess(seed: Seed): Promise<EmulatorProcess> {
@@ -59,11 +64,14 @@ export async function startEmulatorProcess(seed: Seed): Promise<EmulatorProcess>
     pid,
     calls: async () => {
       const { counts, total, writes, calls } = (await admin('GET', 'calls')) as CallLog;
-      const window: CallWindow = {};
-      for (const c of calls) {
-        const at = Date.parse(c.at);
-        window.firstArrivalMs = Math.min(window.firstArrivalMs ?? at, at);
-        window.lastAnswerMs = Math.max(window.lastAnswerMs ?? 0, at + c.duration_ms);
+      const window: CallWindow = { answeringMs: 0 };
+      let coveredTo = -Infinity;
+      for (const c of [...calls].sort((a, b) => a.arrived_ms - b.arrived_ms)) {
+        const [from, to] = [c.arrived_ms, c.arrived_ms + c.duration_ms];
+        window.firstArrivalMs = Math.min(window.firstArrivalMs ?? from, from);
+        window.lastAnswerMs = Math.max(window.lastAnswerMs ?? 0, to);
+        window.answeringMs += Math.max(0, to - Math.max(from, coveredTo));
+        coveredTo = Math.max(coveredTo, to);
       }
       return { counts, total, writes, ...window };
     },

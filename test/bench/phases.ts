@@ -72,6 +72,8 @@ export interface Renewal {
    * status with the serial seen on the watch (the operator's status write and the watch event back).
    */
   split?: { beforeMs: number; gatewayMs: number; afterMs: number };
+  /** The renewal's gateway round trips as the gateway served them (see CallWindow.answeringMs). */
+  answeringMs: number;
   counts: Record<string, number>;
   total: number;
   writes: number;
@@ -99,7 +101,7 @@ export async function renewOnce(
   const { serial } = renewal;
   // The renewal is the Secret change: timed from the moment its write is sent.
   const started = performance.now();
-  const startedWall = Date.now();
+  const startedWall = performance.timeOrigin + started;
   await renewal.write();
   await w.until(
     () => {
@@ -123,6 +125,7 @@ export async function renewOnce(
       : undefined;
   return {
     ms: elapsed,
+    answeringMs: calls.answeringMs,
     counts: calls.counts,
     total: calls.total,
     writes: calls.writes,

@@ -22,6 +22,8 @@ export interface CallEntry {
   auth_failure: string | null;
   fault: FaultKind | null;
   request_id: string;
+  /** When the request arrived (epoch ms, microsecond precision) and how long until its answer was written. */
+  arrived_ms: number;
   duration_ms: number;
   /** What was sent, without any value: for comparing a client's requests with the SDK's models. */
   request: RequestShape;

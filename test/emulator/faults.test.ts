@@ -27,6 +27,11 @@ describe('fault kinds', () => {
     const t = Date.now();
     expect((await list()).status).toBe(200);
     expect(Date.now() - t).toBeGreaterThanOrEqual(140);
+    // The call log times the answer from the request's arrival (the benchmark's floor is built on it).
+    const [c] = emu.calls().calls;
+    expect(c!.duration_ms).toBeGreaterThanOrEqual(140);
+    expect(c!.arrived_ms).toBeGreaterThanOrEqual(t - 1);
+    expect(c!.arrived_ms + c!.duration_ms).toBeLessThanOrEqual(Date.now() + 1);
   });
 
   it('500 APIG.9999, 500 APIG.9008, 429 APIG.0308 with Retry-After', async () => {

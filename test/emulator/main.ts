@@ -78,7 +78,7 @@ const emulator = await startEmulator({
       c.status === null ? `(${c.fault})` : `${c.status}${c.error_code ? ` ${c.error_code}` : ''}`;
     const why = c.auth_failure ? ` auth_failure="${c.auth_failure}"` : '';
     process.stderr.write(
-      `${c.at} ${c.method} ${c.path} ${c.operation} -> ${outcome} auth=${c.auth}${why} ${c.duration_ms}ms\n`,
+      `${c.at} ${c.method} ${c.path} ${c.operation} -> ${outcome} auth=${c.auth}${why} ${c.duration_ms.toFixed(1)}ms\n`,
     );
   },
 });

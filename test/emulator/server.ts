@@ -146,6 +146,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = Date.now();
+    const startedPrecise = performance.now();
     const requestId = randomBytes(16).toString('hex');
     res.setHeader('X-Request-Id', requestId);
     const raw = await readBody(req);
@@ -191,7 +192,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         auth_failure: authFailure,
         fault,
         request_id: requestId,
-        duration_ms: Date.now() - started,
+        arrived_ms: Math.round((performance.timeOrigin + startedPrecise) * 1000) / 1000,
+        duration_ms: Math.round((performance.now() - startedPrecise) * 1000) / 1000,
         request: {
           headers: Object.keys(req.headers).sort(),
           signed_headers: parseAuthorization(req.headers.authorization)?.signedHeaders ?? null,
