@@ -3,6 +3,7 @@
 // Event instead of creating a new one. Recording is fire-and-forget: it never throws and never blocks.
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { withDeadline } from './deadline.ts';
 import { KubeApiError, kubeRequest } from './http.ts';
 
 export interface Regarding {
@@ -166,10 +167,13 @@ export class EventRecorder {
     void write.finally(() => this.#pending.delete(write));
   }
 
-  async #write(s: Series): Promise<void> {
+  #write(s: Series): Promise<void> {
+    return withDeadline(this.#o.timeoutMs, undefined, (signal) => this.#writeWithin(s, signal));
+  }
+
+  async #writeWithin(s: Series, signal: AbortSignal): Promise<void> {
     const { name, namespace } = s.regarding;
     const base = `/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/events`;
-    const signal = AbortSignal.timeout(this.#o.timeoutMs);
     if (s.created) {
       const series = { count: s.count, lastObservedTime: microTime(s.lastMs) };
       try {
