@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Lease as GeneratedLease, V1LeaseSpec } from '@kubernetes/client-node';
 import type { KubeConfig } from './client-node.ts';
+import { withDeadline } from './deadline.ts';
 import { errorCode, kubeRequest } from './http.ts';
 
 export interface ElectionLogger {
@@ -50,6 +51,8 @@ export class LeaderElector {
   readonly #stop = new AbortController();
   #observed: { holder: string; durationMs: number; raw: string; at: number } | undefined;
   #leading: AbortController | undefined;
+  /** The lease as our last successful write returned it (with its resourceVersion). */
+  #written: V1Lease | undefined;
   #lastRenew = 0;
   #running: Promise<void> | undefined;
 
@@ -85,8 +88,7 @@ export class LeaderElector {
     const { retryPeriodMs, renewDeadlineMs } = this.#o;
     this.#o.metrics?.masterStatus(false);
     while (!this.#stop.signal.aborted) {
-      const signal = AbortSignal.any([this.#stop.signal, AbortSignal.timeout(renewDeadlineMs)]);
-      if (await this.#tryAcquireOrRenew(signal)) break;
+      if (await withDeadline(renewDeadlineMs, this.#stop.signal, (s) => this.#tryAcquireOrRenew(s))) break;
       await this.#sleep(retryPeriodMs * (1 + 0.2 * Math.random())); // jitter: candidates do not move in lockstep
     }
     if (this.#stop.signal.aborted) return;
@@ -99,7 +101,7 @@ export class LeaderElector {
       // Each attempt may take no longer than what is left of the renew deadline.
       const started = performance.now();
       const left = this.#lastRenew + renewDeadlineMs - started;
-      if (left > 0 && (await this.#tryAcquireOrRenew(AbortSignal.timeout(Math.ceil(left))))) {
+      if (left > 0 && (await withDeadline(Math.ceil(left), undefined, (s) => this.#tryAcquireOrRenew(s)))) {
         this.#lastRenew = started;
         continue;
       }
@@ -117,6 +119,18 @@ export class LeaderElector {
 
   async #tryAcquireOrRenew(signal: AbortSignal): Promise<boolean> {
     const { name, namespace, identity } = this.#o;
+    // Leading: renew over the lease as we last wrote it, one PUT instead of GET + PUT (client-go's fast
+    // path). Its resourceVersion makes the write fail if anyone wrote since; then read and decide.
+    const written = this.#written;
+    this.#written = undefined;
+    if (this.#leading && written?.spec?.holderIdentity === identity) {
+      try {
+        this.#wrote(await this.#put(name, namespace, this.#record(written), signal));
+        return true;
+      } catch (err) {
+        if (signal.aborted) return this.#failed('update', err);
+      }
+    }
     let current: V1Lease;
     try {
       current = await kubeRequest<V1Lease>(this.#o.kubeConfig, leasePath(namespace, name), { signal });
@@ -124,7 +138,7 @@ export class LeaderElector {
       if (errorCode(err) !== 404) return this.#failed('read', err);
       try {
         const body = { metadata: { name, namespace }, spec: this.#record(undefined).spec };
-        this.#observe(
+        this.#wrote(
           await kubeRequest<V1Lease>(this.#o.kubeConfig, leasePath(namespace), {
             method: 'POST',
             body,
@@ -141,7 +155,7 @@ export class LeaderElector {
     const obs = this.#observed!;
     if (holder !== '' && holder !== identity && performance.now() < obs.at + obs.durationMs) return false;
     try {
-      this.#observe(await this.#put(name, namespace, this.#record(current), signal));
+      this.#wrote(await this.#put(name, namespace, this.#record(current), signal));
       return true;
     } catch (err) {
       return this.#failed('update', err); // 409: someone else wrote it since our read; try again later
@@ -165,6 +179,11 @@ export class LeaderElector {
         leaseTransitions: current === undefined ? 0 : ours ? transitions : transitions + 1,
       },
     };
+  }
+
+  #wrote(lease: V1Lease): void {
+    this.#written = lease;
+    this.#observe(lease);
   }
 
   #observe(lease: V1Lease): void {

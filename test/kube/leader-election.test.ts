@@ -161,6 +161,41 @@ describe('LeaderElector', () => {
     console.log(`[leader-election] takeover after crash: ${takeover.toFixed(0)} ms`);
   });
 
+  it('renews with one PUT per period while nobody else writes the lease, and reads it again when someone does', async () => {
+    const ns = await createNamespace('le');
+    // Every request the elector makes, seen where the client authenticates it (method and path).
+    const kubeConfig = adminKubeConfig();
+    const requests: string[] = [];
+    const authenticate = kubeConfig.applySecurityAuthentication.bind(kubeConfig);
+    kubeConfig.applySecurityAuthentication = async (ctx) => {
+      requests.push(`${ctx.getHttpMethod()} ${new URL(ctx.getUrl()).pathname.split('/').pop()}`);
+      return authenticate(ctx);
+    };
+    const a = candidate(ns, 'pod-a', { kubeConfig, timing: long });
+    await waitFor('a to lead', () => a.elector.isLeader(), { timeoutMs: 10_000 });
+    requests.length = 0;
+    await waitFor('three renewals', () => requests.length >= 3, { timeoutMs: 20_000 });
+    expect(requests.slice(0, 3)).toEqual(Array(3).fill('PUT apig-cert-sync'));
+
+    // Another writer changes the lease without taking it (a patch: kubectl annotate): the stale PUT is
+    // refused (409), the elector reads the lease and renews over it, and stays leader throughout.
+    requests.length = 0;
+    await kubectl(['annotate', 'lease', 'apig-cert-sync', '-n', ns, 'touched=yes']);
+    await waitFor('a read after the refused renewal', () => requests.includes('GET apig-cert-sync'), {
+      timeoutMs: 20_000,
+    });
+    const afterRead = () => requests.slice(requests.lastIndexOf('GET apig-cert-sync') + 1);
+    await waitFor('renewals after the read', () => afterRead().length >= 2, { timeoutMs: 20_000 });
+    // Back to PUTs alone once it has read the lease again.
+    expect(afterRead().slice(0, 2)).toEqual(['PUT apig-cert-sync', 'PUT apig-cert-sync']);
+    expect(a.elector.isLeader()).toBe(true);
+    expect(a.seen.stopped).toBe(0);
+    expect(a.seen.leaders).toEqual(['pod-a']);
+    const api = adminKubeConfig().makeApiClient(CoordinationV1Api);
+    const after = await api.readNamespacedLease({ name: 'apig-cert-sync', namespace: ns });
+    expect([after.spec?.holderIdentity, after.metadata?.annotations?.touched]).toEqual(['pod-a', 'yes']);
+  });
+
   it('stops leading at once when someone else has taken the lease', async () => {
     const ns = await createNamespace('le');
     const a = candidate(ns, 'pod-a', { timing: long });
