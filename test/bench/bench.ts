@@ -92,10 +92,16 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const)
     void cleanup().then(() => process.exit(130));
   });
 
+const NS = 'bench';
 const extraArgs = [
+  // The Deployment's own args (--leader-elect=true: a lease renewed every ~2 s, as in a cluster); the
+  // lease lives where the Deployment's POD_NAMESPACE would put it.
+  ...runtime.args,
+  `--leader-election-namespace=${NS}`,
   ...(opts.gatewayRate !== undefined ? ['--gateway-rate', String(opts.gatewayRate)] : []),
   ...(opts.gatewayBurst !== undefined ? ['--gateway-burst', String(opts.gatewayBurst)] : []),
 ];
+figures.operatorArgs = extraArgs;
 // Generous: the gateway-rate bound plus 100 ms per resource (a busy 2-core machine, shared).
 const syncTimeoutMs = 300_000 + N * 100 + (N * 5 * 1000) / RATE;
 
@@ -104,7 +110,7 @@ try {
     `apig-cert-sync benchmark: ${N} resources, ${opts.opaque} unrelated Secrets, ${S} Shared, ${cpus().length} CPUs, node ${process.version}\n` +
       `operator: node ${nodeArgs.join(' ')} with ${Object.entries(runtime.env)
         .map(([k, v]) => `${k}=${v}`)
-        .join(' ')}\n`,
+        .join(' ')}; args ${extraArgs.join(' ')}\n`,
   );
   // ---------- 1. setup ----------
   if (!opts.fromSource)
@@ -129,7 +135,7 @@ try {
     core: kc.makeApiClient(CoreV1Api),
     custom: kc.makeApiClient(CustomObjectsApi),
     kc,
-    ns: 'bench',
+    ns: NS,
   };
   const ca = createCA({ commonName: 'Bench Issuer CA', keyType: 'ec' });
   const domainSet = domains.slice(0, N);

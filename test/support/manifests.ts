@@ -58,12 +58,13 @@ export function operatorContainer(list: Manifest[]): any {
 }
 
 /**
- * How the Deployment runs Node: the flags its command gives before the script (e.g. --liftoff-only)
- * and the environment that tunes memory (NODE_OPTIONS for V8's heap, MALLOC_* for glibc).
+ * How the Deployment runs Node: the flags its command gives before the script (e.g. --liftoff-only),
+ * the environment that tunes memory (NODE_OPTIONS for V8's heap, MALLOC_* for glibc), and the operator's
+ * own args but the listen addresses, which a test process on loopback picks itself (e.g. --leader-elect).
  */
 export function operatorRuntime(
   container = operatorContainer(readManifests(join(DEPLOY, 'base/deployment.yaml'))),
-): { nodeArgs: string[]; env: Record<string, string> } {
+): { nodeArgs: string[]; env: Record<string, string>; args: string[] } {
   const command = container.command as string[];
   const script = command.findIndex((a) => a.endsWith('.js'));
   const env = Object.fromEntries(
@@ -71,5 +72,6 @@ export function operatorRuntime(
       .filter((e) => (e.name === 'NODE_OPTIONS' || e.name.startsWith('MALLOC_')) && e.value !== undefined)
       .map((e) => [e.name, e.value!]),
   );
-  return { nodeArgs: command.slice(1, script), env };
+  const args = ((container.args ?? []) as string[]).filter((a) => !/^--[a-z-]*bind-address(=|$)/.test(a));
+  return { nodeArgs: command.slice(1, script), env, args };
 }
