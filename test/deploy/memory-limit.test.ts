@@ -35,7 +35,7 @@ function quantity(q: string): number {
 
 const limit = quantity(container.resources.limits.memory);
 const request = quantity(container.resources.requests.memory);
-// As the Deployment runs it: its command's Node flags, NODE_OPTIONS (V8 heap) and MALLOC_* (glibc).
+// As the Deployment runs it: its command's Node flags, NODE_OPTIONS (V8 heap), MALLOC_* (glibc), args.
 const runtime = operatorRuntime(container);
 const memoryEnv = runtime.env;
 const nodeOptions = memoryEnv.NODE_OPTIONS ?? '';
@@ -90,7 +90,15 @@ describe('memory limit of deploy/base', () => {
       main: build.main,
       env: memoryEnv,
       nodeArgs: runtime.nodeArgs,
-      extraArgs: ['--gateway-rate', '1000', '--gateway-burst', '1000'],
+      // The Deployment's args too (--leader-elect=true), the lease where its POD_NAMESPACE would put it.
+      extraArgs: [
+        ...runtime.args,
+        `--leader-election-namespace=${k.ns}`,
+        '--gateway-rate',
+        '1000',
+        '--gateway-burst',
+        '1000',
+      ],
     });
     const started = performance.now();
     await watcher.until(
@@ -103,7 +111,7 @@ describe('memory limit of deploy/base', () => {
     const mib = (b: number) => `${(b / 1048576).toFixed(1)} MiB`;
     console.log(
       `[memory] N=${N}: all Ready in ${Math.round((performance.now() - started) / 1000)} s, peak RSS ${mib(peak)}, ` +
-        `RSS now ${mib(op.rssBytes())}, limit ${mib(limit)}, flags ${runtime.nodeArgs.join(' ')}, env ${JSON.stringify(memoryEnv)}`,
+        `RSS now ${mib(op.rssBytes())}, limit ${mib(limit)}, flags ${runtime.nodeArgs.join(' ')}, args ${runtime.args.join(' ')}, env ${JSON.stringify(memoryEnv)}`,
     );
     expect(peak).toBeLessThan(limit);
   }, 2_400_000);
