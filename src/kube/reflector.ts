@@ -7,7 +7,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { KubeConfig } from './client-node.ts';
 import { errorCode, kubeRequest } from './http.ts';
-import { watchStream } from './watch-stream.ts';
+import { dropConnection, type WatchConnection, watchStream } from './watch-stream.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -78,6 +78,8 @@ export class Reflector<S> {
   private sinceLive = 0;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
+  /** Kept from one watch to the next (see watch-stream.ts). */
+  private readonly watchConnection: WatchConnection = {};
   private wake: (() => void) | undefined;
   // Set while an optional resource answers 404/403: the status code, so a change of cause is logged.
   private absent: number | undefined;
@@ -131,6 +133,7 @@ export class Reflector<S> {
     this.abort.abort();
     this.wake?.();
     await this.loop;
+    dropConnection(this.watchConnection);
   }
 
   private async run(): Promise<void> {
@@ -252,6 +255,7 @@ export class Reflector<S> {
       firstByteMs: this.opts.firstByteMs,
       graceMs: this.opts.stallGraceMs,
       signal: this.abort.signal,
+      connection: this.watchConnection,
       onOpen: () => {
         this.failures = 0; // a live stream: the next failure starts backing off from the bottom
         this.sinceLive = 0;

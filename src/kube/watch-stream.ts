@@ -2,7 +2,7 @@
 // stream itself after `timeoutSeconds` (sending a bookmark just before); a stream still open
 // `graceMs` after that is stalled (a half-open connection, a frozen proxy) and is aborted. So a
 // silent stall is noticed within timeoutSeconds + grace, never after one long inactivity timer.
-import { fetch } from 'undici';
+import { type Dispatcher, fetch } from 'undici';
 import { HttpMethod, type KubeConfig, RequestContext } from './client-node.ts';
 import { KubeApiError } from './http.ts';
 
@@ -16,9 +16,26 @@ export interface WatchStreamOptions {
   graceMs: number;
   /** Aborts the stream (stop()). */
   signal: AbortSignal;
+  /**
+   * The watch's own connection, kept by the caller from one watch to the next: a re-watch every
+   * timeoutSeconds then costs no TLS handshake. Emptied (and closed) after a stall or a network error.
+   */
+  connection?: WatchConnection;
   /** Called when the server has answered 200: the watch is live. */
   onOpen: () => void;
   onEvent: (type: string, object: unknown) => void;
+}
+
+export interface WatchConnection {
+  dispatcher?: Dispatcher | undefined;
+}
+
+/** Closes the connection at once and forgets it: the next watch opens a new one. */
+export function dropConnection(c: WatchConnection | undefined): void {
+  const d = c?.dispatcher;
+  if (!c || !d) return;
+  c.dispatcher = undefined;
+  d.destroy().catch(() => {});
 }
 
 export class WatchStalledError extends Error {
@@ -47,12 +64,14 @@ export async function watchStream(kc: KubeConfig, o: WatchStreamOptions): Promis
   o.signal.addEventListener('abort', onStop, { once: true });
   if (o.signal.aborted) ctrl.abort();
   let timer = setTimeout(() => stall(`no answer within ${o.firstByteMs} ms`), o.firstByteMs);
+  // A connection of its own (not kubeRequest's pool): a watch reopened after a stall must not be handed
+  // an idle pooled socket that is just as frozen (test/kube/reflector.test.ts).
+  const connection = o.connection ?? {};
+  connection.dispatcher ??= ctx.getDispatcher();
   try {
     const res = await fetch(url, {
       headers: { ...ctx.getHeaders(), accept: o.accept ?? 'application/json' },
-      // A connection of its own (not kubeRequest's pool): a watch reopened after a stall must not be
-      // handed an idle pooled socket that is just as frozen (test/kube/reflector.test.ts).
-      dispatcher: ctx.getDispatcher(),
+      dispatcher: connection.dispatcher,
       signal: ctrl.signal,
     });
     clearTimeout(timer);
@@ -83,6 +102,8 @@ export async function watchStream(kc: KubeConfig, o: WatchStreamOptions): Promis
       }
     }
   } catch (err) {
+    // The server answered (a status such as 410): the connection is fine. Anything else: not trusted.
+    if (!(err instanceof KubeApiError) || stalled) dropConnection(connection);
     if (stalled) throw new WatchStalledError(`watch ${o.path} stalled: ${stalled}`);
     if (o.signal.aborted) return;
     throw err;

@@ -36,10 +36,13 @@ async function compactEtcd(): Promise<void> {
   expect(c.status).toBe(200);
 }
 
-function start(timing: { watchTimeoutSeconds?: number; stallGraceMs?: number } = {}) {
+function start(
+  timing: { watchTimeoutSeconds?: number; stallGraceMs?: number } = {},
+  kubeConfig = kubeConfigVia(proxy),
+) {
   const seen: string[] = [];
   const r = new Reflector<{ value: string }>({
-    kubeConfig: kubeConfigVia(proxy),
+    kubeConfig,
     path: `/api/v1/namespaces/${ns}/configmaps`,
     labelSelector: '',
     transform: (o: KubernetesObject) => ({ value: (o as { data?: { value?: string } }).data?.value ?? '' }),
@@ -65,6 +68,27 @@ describe('Reflector', () => {
     proxy.cut();
     await put('after-cut', '3');
     await waitFor('ADDED after-cut', () => seen.includes(`ADDED ${ns}/after-cut`), { timeoutMs: 10_000 });
+    await r.stop();
+  });
+
+  it('re-watches over the same connection when the server ends a watch (no TLS handshake each time)', async () => {
+    const kubeConfig = kubeConfigVia(proxy);
+    let watches = 0;
+    const authenticate = kubeConfig.applySecurityAuthentication.bind(kubeConfig);
+    kubeConfig.applySecurityAuthentication = async (ctx) => {
+      if (new URL(ctx.getUrl()).searchParams.get('watch') === 'true') watches++;
+      return authenticate(ctx);
+    };
+    // The server ends each watch after 1–1.5 s.
+    const { r, seen } = start({ watchTimeoutSeconds: 1 }, kubeConfig);
+    await r.waitForSync();
+    await put('probe-reuse', '0'); // the watch is established once this arrives
+    await waitFor('probe', () => seen.includes(`ADDED ${ns}/probe-reuse`));
+    const [connectionsBefore, watchesBefore] = [proxy.connections(), watches];
+    await waitFor('three more watches', () => watches >= watchesBefore + 3, { timeoutMs: 20_000 });
+    await put('after-rewatches', '1');
+    await waitFor('ADDED after-rewatches', () => seen.includes(`ADDED ${ns}/after-rewatches`));
+    expect(proxy.connections()).toBe(connectionsBefore);
     await r.stop();
   });
 
