@@ -6,6 +6,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { KubeConfig } from './client-node.ts';
+import { withDeadline } from './deadline.ts';
 import { errorCode, kubeRequest } from './http.ts';
 import { dropConnection, type WatchConnection, watchStream } from './watch-stream.ts';
 
@@ -209,16 +210,18 @@ export class Reflector<S> {
     let cont: string | undefined;
     let rv = '';
     do {
-      const page: ListResult = await kubeRequest(this.opts.kubeConfig, this.opts.path, {
-        query: {
-          limit: this.opts.pageSize,
-          continue: cont,
-          fieldSelector: this.opts.fieldSelector,
-          labelSelector: this.opts.labelSelector,
-        },
-        accept: this.accept.list,
-        signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.opts.firstByteMs)]),
-      });
+      const page: ListResult = await withDeadline(this.opts.firstByteMs, this.abort.signal, (signal) =>
+        kubeRequest(this.opts.kubeConfig, this.opts.path, {
+          query: {
+            limit: this.opts.pageSize,
+            continue: cont,
+            fieldSelector: this.opts.fieldSelector,
+            labelSelector: this.opts.labelSelector,
+          },
+          accept: this.accept.list,
+          signal,
+        }),
+      );
       for (const item of page.items ?? []) seen.set(objectKey(item), this.opts.transform(item));
       rv = page.metadata?.resourceVersion ?? rv;
       cont = page.metadata?.continue || undefined;
