@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CoordinationV1Api, KubeConfig, V1MicroTime } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LeaderElector } from '../../src/kube/leader-election.ts';
-import { adminKubeConfig, createNamespace, kubectl, waitFor } from '../support/kube.ts';
+import { adminKubeConfig, createNamespace, kubectl, onEachRequest, waitFor } from '../support/kube.ts';
 
 // Short leases keep the tests quick. Where a test bounds how soon something happens, it uses a lease
 // long enough that the bound tells the behaviour apart with seconds of slack on a busy machine.
@@ -164,13 +164,10 @@ describe('LeaderElector', () => {
   it('renews with one PUT per period while nobody else writes the lease, and reads it again when someone does', async () => {
     const ns = await createNamespace('le');
     // Every request the elector makes, seen where the client authenticates it (method and path).
-    const kubeConfig = adminKubeConfig();
     const requests: string[] = [];
-    const authenticate = kubeConfig.applySecurityAuthentication.bind(kubeConfig);
-    kubeConfig.applySecurityAuthentication = async (ctx) => {
-      requests.push(`${ctx.getHttpMethod()} ${new URL(ctx.getUrl()).pathname.split('/').pop()}`);
-      return authenticate(ctx);
-    };
+    const kubeConfig = onEachRequest(adminKubeConfig(), (method, url) =>
+      requests.push(`${method} ${url.pathname.split('/').pop()}`),
+    );
     const a = candidate(ns, 'pod-a', { kubeConfig, timing: long });
     await waitFor('a to lead', () => a.elector.isLeader(), { timeoutMs: 10_000 });
     requests.length = 0;

@@ -5,7 +5,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Reflector } from '../../src/kube/reflector.ts';
-import { adminKubeConfig, createNamespace, kubectl, waitFor } from '../support/kube.ts';
+import { adminKubeConfig, createNamespace, kubectl, onEachRequest, waitFor } from '../support/kube.ts';
 import { kubeConfigVia, proxyToApiServer, type TcpProxy } from '../support/tcp-proxy.ts';
 
 let proxy: TcpProxy;
@@ -72,13 +72,10 @@ describe('Reflector', () => {
   });
 
   it('re-watches over the same connection when the server ends a watch (no TLS handshake each time)', async () => {
-    const kubeConfig = kubeConfigVia(proxy);
     let watches = 0;
-    const authenticate = kubeConfig.applySecurityAuthentication.bind(kubeConfig);
-    kubeConfig.applySecurityAuthentication = async (ctx) => {
-      if (new URL(ctx.getUrl()).searchParams.get('watch') === 'true') watches++;
-      return authenticate(ctx);
-    };
+    const kubeConfig = onEachRequest(kubeConfigVia(proxy), (_method, url) => {
+      if (url.searchParams.get('watch') === 'true') watches++;
+    });
     // The server ends each watch after 1–1.5 s.
     const { r, seen } = start({ watchTimeoutSeconds: 1 }, kubeConfig);
     await r.waitForSync();

@@ -23,6 +23,19 @@ export function adminKubeConfig(): KubeConfig {
   return kc;
 }
 
+/**
+ * Calls `seen` with the method and URL of every request made with `kc` (kubeRequest, watches), where
+ * the client authenticates it: what the code under test asked of the API server, not what it meant to.
+ */
+export function onEachRequest(kc: KubeConfig, seen: (method: string, url: URL) => void): KubeConfig {
+  const authenticate = kc.applySecurityAuthentication.bind(kc);
+  kc.applySecurityAuthentication = async (ctx) => {
+    seen(ctx.getHttpMethod(), new URL(ctx.getUrl()));
+    return authenticate(ctx);
+  };
+  return kc;
+}
+
 /** A fresh namespace with a unique name, so tests never see each other's objects. */
 export async function createNamespace(prefix = 'test'): Promise<string> {
   const name = `${prefix}-${randomBytes(4).toString('hex')}`.slice(0, 63);
