@@ -145,8 +145,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const started = Date.now();
-    const startedPrecise = performance.now();
+    const started = performance.now(); // arrival; the wall-clock `at` is derived from it
     const requestId = randomBytes(16).toString('hex');
     res.setHeader('X-Request-Id', requestId);
     const raw = await readBody(req);
@@ -179,7 +178,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 
     const log = (status: number | null, errorCode: string | null): void => {
       const entry = recorder.add({
-        at: new Date(started).toISOString(),
+        at: new Date(performance.timeOrigin + started).toISOString(),
         method,
         path,
         query: rawQuery,
@@ -192,8 +191,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         auth_failure: authFailure,
         fault,
         request_id: requestId,
-        arrived_ms: Math.round((performance.timeOrigin + startedPrecise) * 1000) / 1000,
-        duration_ms: Math.round((performance.now() - startedPrecise) * 1000) / 1000,
+        arrived_ms: Math.round((performance.timeOrigin + started) * 1000) / 1000,
+        duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
         request: {
           headers: Object.keys(req.headers).sort(),
           signed_headers: parseAuthorization(req.headers.authorization)?.signedHeaders ?? null,
