@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { CallLog, Faults, Seed, StateSnapshot } from '../emulator/server.ts';
+import type { CallLog, Faults, Seed } from '../emulator/server.ts';
 import { cpuSeconds } from './proc.ts';
 
 const MAIN = resolve(import.meta.dirname, '../emulator/main.ts');
@@ -79,9 +79,11 @@ export async function startEmulatorProcess(seed: Seed): Promise<EmulatorProcess>
     setFaults: async (f) => void (await admin('POST', 'faults', f)),
     resetFaults: async () => void (await admin('POST', 'faults/reset')),
     servedSerial: async (domain, instanceId) => {
-      const state = (await admin('GET', 'state')) as StateSnapshot;
-      return state.domains.find((d) => d.url_domain === domain && d.instance_id === instanceId)?.certificate
-        ?.serial_number;
+      const q = new URLSearchParams({ instance_id: instanceId, domain });
+      const { certificate } = (await admin('GET', `served?${q}`)) as {
+        certificate: { serial_number: string } | null;
+      };
+      return certificate?.serial_number;
     },
     cpuSeconds: () => cpuSeconds(pid),
     stop: async () => {

@@ -32,6 +32,17 @@ describe.each(['apigw', 'apic'] as const)('under %s', (family) => {
     const d = emu.state.domains.find((x) => x.domain_id === p.domain().id)!;
     expect(d.certificate).toMatchObject({ id: second.body.ssl_id, serial_number: leaf.serialNumber });
     expect(d.certificate?.trusted_root_ca_sent).toBe(false);
+    // The one-domain admin read says the same (the benchmark's check at 10,000 domains).
+    const one = async (instance: string, name: string) =>
+      (await (
+        await fetch(
+          `${emu.url}/__admin/served?${new URLSearchParams({ instance_id: instance, domain: name })}`,
+        )
+      ).json()) as {
+        certificate: unknown;
+      };
+    expect((await one(d.instance_id, d.url_domain)).certificate).toEqual(d.certificate);
+    expect((await one(d.instance_id, 'elsewhere.example.com')).certificate).toBeNull();
     // The old binding is gone: the first certificate is no longer served there.
     const old = await call(emu, 'GET', `${p.domainPath()}/certificate/${first.body.ssl_id}`);
     expect(old.body.error_code).toBe('APIG.3097');

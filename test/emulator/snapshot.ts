@@ -41,20 +41,37 @@ export interface StateSnapshot {
   certificates: CertificateState[];
 }
 
-export function snapshot(store: Store): StateSnapshot {
-  const served = (id: string | null): ServedCertificate | null => {
-    const c = id ? store.certs.get(id) : undefined;
-    if (!c) return null;
-    return {
-      id: c.id,
-      name: c.name,
-      serial_number: c.info.serial_number,
-      not_after: c.info.not_after,
-      common_name: c.info.common_name,
-      san: [...c.info.san],
-      trusted_root_ca_sent: c.trustedRootCa !== null,
-    };
+function servedCertificate(store: Store, id: string | null): ServedCertificate | null {
+  const c = id ? store.certs.get(id) : undefined;
+  if (!c) return null;
+  return {
+    id: c.id,
+    name: c.name,
+    serial_number: c.info.serial_number,
+    not_after: c.info.not_after,
+    common_name: c.info.common_name,
+    san: [...c.info.san],
+    trusted_root_ca_sent: c.trustedRootCa !== null,
   };
+}
+
+/** `GET /__admin/served`: the certificate one domain (by name, on one instance) serves, or null. */
+export function servedBy(
+  store: Store,
+  instanceId: string,
+  domain: string,
+): { certificate: ServedCertificate | null } {
+  for (const i of store.instances) {
+    if (i.id !== instanceId) continue;
+    for (const g of i.groups)
+      for (const d of g.domains)
+        if (d.name === domain) return { certificate: servedCertificate(store, d.certId) };
+  }
+  return { certificate: null };
+}
+
+export function snapshot(store: Store): StateSnapshot {
+  const served = (id: string | null): ServedCertificate | null => servedCertificate(store, id);
   return {
     project_id: store.projectId,
     domains: store.instances.flatMap((i) =>
