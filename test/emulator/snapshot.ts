@@ -1,4 +1,4 @@
-// `GET /__admin/state`: which certificate every domain serves, and every certificate.
+// `GET /__admin/state`: which certificate every domain serves, and every certificate; `GET /__admin/served`: one domain.
 import type { Store } from './store.ts';
 
 export interface ServedCertificate {
@@ -71,7 +71,7 @@ export function servedBy(
 }
 
 export function snapshot(store: Store): StateSnapshot {
-  const served = (id: string | null): ServedCertificate | null => servedCertificate(store, id);
+  const served = (id: string | null) => servedCertificate(store, id);
   return {
     project_id: store.projectId,
     domains: store.instances.flatMap((i) =>
