@@ -61,13 +61,11 @@ export function servedBy(
   instanceId: string,
   domain: string,
 ): { certificate: ServedCertificate | null } {
-  for (const i of store.instances) {
-    if (i.id !== instanceId) continue;
-    for (const g of i.groups)
-      for (const d of g.domains)
-        if (d.name === domain) return { certificate: servedCertificate(store, d.certId) };
-  }
-  return { certificate: null };
+  const d = store
+    .instance(instanceId)
+    ?.groups.flatMap((g) => g.domains)
+    .find((x) => x.name === domain);
+  return { certificate: servedCertificate(store, d?.certId ?? null) };
 }
 
 export function snapshot(store: Store): StateSnapshot {
