@@ -20,7 +20,7 @@ export interface WatchStreamOptions {
    * The watch's own connection, kept by the caller from one watch to the next: a re-watch every
    * timeoutSeconds then costs no TLS handshake. Emptied (and closed) after a stall or a network error.
    */
-  connection?: WatchConnection;
+  connection: WatchConnection;
   /** Called when the server has answered 200: the watch is live. */
   onOpen: () => void;
   onEvent: (type: string, object: unknown) => void;
@@ -31,9 +31,9 @@ export interface WatchConnection {
 }
 
 /** Closes the connection at once and forgets it: the next watch opens a new one. */
-export function dropConnection(c: WatchConnection | undefined): void {
-  const d = c?.dispatcher;
-  if (!c || !d) return;
+export function dropConnection(c: WatchConnection): void {
+  const d = c.dispatcher;
+  if (!d) return;
   c.dispatcher = undefined;
   d.destroy().catch(() => {});
 }
@@ -66,7 +66,7 @@ export async function watchStream(kc: KubeConfig, o: WatchStreamOptions): Promis
   let timer = setTimeout(() => stall(`no answer within ${o.firstByteMs} ms`), o.firstByteMs);
   // A connection of its own (not kubeRequest's pool): a watch reopened after a stall must not be handed
   // an idle pooled socket that is just as frozen (test/kube/reflector.test.ts).
-  const connection = o.connection ?? {};
+  const { connection } = o;
   connection.dispatcher ??= ctx.getDispatcher();
   try {
     const res = await fetch(url, {
